@@ -1,0 +1,24 @@
+import type { LogLevel } from './logger.js';
+
+/** Slipway's settings, from flags, then environment variables, then these defaults. */
+export interface SlipwayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** AWS waits run this many times faster (60 turns a 5-minute canary into 5 seconds). */
+  timeScale: number;
+  defaultRegion: string;
+  logLevel: LogLevel;
+  /** The largest non-streaming request body accepted. */
+  maxBodyBytes: number;
+}
+
+export const DEFAULTS: SlipwayConfig = {
+  host: '127.0.0.1',
+  port: 4566,
+  dataDir: './.slipway',
+  timeScale: 1,
+  defaultRegion: 'us-east-1',
+  logLevel: 'info',
+  maxBodyBytes: 256 * 1024 * 1024,
+};
