@@ -30,6 +30,7 @@ export class Slipway {
   readonly aws: AwsClient;
   readonly log: Logger;
   private readonly server: Server;
+  private readonly dispatcher: Dispatcher;
   private readonly instances = new Map<string, ServiceInstance>();
   private readonly startedAt = Date.now();
   private address: AddressInfo | undefined;
@@ -43,7 +44,7 @@ export class Slipway {
     this.log = options.log ?? createLogger(this.config.logLevel);
     const clock = options.clock ?? new SystemClock(this.config.timeScale);
     const credentials = new CredentialStore(db);
-    const dispatcher = new Dispatcher();
+    const dispatcher = (this.dispatcher = new Dispatcher());
     this.aws = new AwsClient(dispatcher, () => `localhost:${this.port}`);
     const bus = new EventBus(this.log);
     const gateway = new Gateway({
@@ -106,6 +107,11 @@ export class Slipway {
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       services: Object.fromEntries([...this.instances.keys()].sort().map((s) => [s, 'running'])),
     };
+  }
+
+  /** The operations each running service implements. */
+  implementedOperations(): Record<string, string[]> {
+    return Object.fromEntries(this.dispatcher.services().map((s) => [s, this.dispatcher.implemented(s)]));
   }
 
   /** Wipes all state: engines stop, tables and files empty, engines start again. */

@@ -71,11 +71,7 @@ async function start(argv: string[]): Promise<void> {
     if (err.code === 'EADDRINUSE') fail(`port ${config.port} is already in use; stop whatever holds it or pass --port <n>`);
     throw e;
   }
-  const ms = Math.round(performance.now() - began);
-  process.stdout.write(
-    `Slipway ${VERSION} ready on ${slipway.url} in ${ms} ms (state in ${slipway.config.dataDir})\n` +
-      `  export AWS_ENDPOINT_URL=${slipway.url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${slipway.config.defaultRegion}\n`,
-  );
+  // Signal handlers go in before the ready line: a supervisor may signal as soon as it reads it.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
@@ -91,6 +87,11 @@ async function start(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const ms = Math.round(performance.now() - began);
+  process.stdout.write(
+    `Slipway ${VERSION} ready on ${slipway.url} in ${ms} ms (state in ${slipway.config.dataDir})\n` +
+      `  export AWS_ENDPOINT_URL=${slipway.url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${slipway.config.defaultRegion}\n`,
+  );
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -47,22 +47,19 @@ export function readSignature(req: WireRequest): SignatureInfo {
   return { scheme: 'none' };
 }
 
+const CREDENTIAL = /Credential=([^,\s]+)/;
+const SIGNED_HEADERS = /SignedHeaders=([^,\s]+)/;
+const SIGNATURE = /Signature=([^,\s]+)/;
+
 function parseSigV4Header(auth: string): SignatureInfo {
-  const params = new Map<string, string>();
-  for (const part of auth.slice(SIGV4.length).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) params.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((k) => !params.get(k));
-  if (missing.length) {
+  const credential = CREDENTIAL.exec(auth)?.[1];
+  const signedHeaders = SIGNED_HEADERS.exec(auth)?.[1];
+  const signature = SIGNATURE.exec(auth)?.[1];
+  if (!credential || !signedHeaders || !signature) {
+    const missing = [['Credential', credential], ['Signature', signature], ['SignedHeaders', signedHeaders]].filter(([, v]) => !v).map(([k]) => k);
     throw incomplete(`${missing.map((k) => `Authorization header requires '${k}' parameter.`).join(' ')} Authorization=${auth.slice(0, 60)}`);
   }
-  return {
-    scheme: 'sigv4',
-    ...parseScope(params.get('Credential')!),
-    signedHeaders: params.get('SignedHeaders')!.split(';'),
-    signature: params.get('Signature'),
-  };
+  return { scheme: 'sigv4', ...parseScope(credential), signedHeaders: signedHeaders.split(';'), signature };
 }
 
 function parseScope(credential: string): Pick<SignatureInfo, 'accessKeyId' | 'date' | 'region' | 'signingName'> {

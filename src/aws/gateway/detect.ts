@@ -15,6 +15,8 @@ export interface Detected {
 interface Indexes {
   byTargetPrefix: Map<string, string>;
   bySigningName: Map<string, string[]>;
+  /** Query-protocol services by signing name. */
+  queryBySigningName: Map<string, string[]>;
   queryServices: string[];
   restServices: string[];
 }
@@ -22,13 +24,16 @@ interface Indexes {
 let indexes: Indexes | undefined;
 
 function build(): Indexes {
-  const ix: Indexes = { byTargetPrefix: new Map(), bySigningName: new Map(), queryServices: [], restServices: [] };
+  const ix: Indexes = { byTargetPrefix: new Map(), bySigningName: new Map(), queryBySigningName: new Map(), queryServices: [], restServices: [] };
   for (const [name, e] of Object.entries(serviceIndex())) {
     if (e.targetPrefix) ix.byTargetPrefix.set(e.targetPrefix, name);
     const list = ix.bySigningName.get(e.signingName) ?? [];
     list.push(name);
     ix.bySigningName.set(e.signingName, list);
-    if (isQueryFamily(e)) ix.queryServices.push(name);
+    if (isQueryFamily(e)) {
+      ix.queryServices.push(name);
+      ix.queryBySigningName.set(e.signingName, [...(ix.queryBySigningName.get(e.signingName) ?? []), name]);
+    }
     if (restProtocol(e)) ix.restServices.push(name);
   }
   // S3 accepts almost any path, so it is tried last.
@@ -65,17 +70,16 @@ export function detectByHeaders(req: WireRequest): Detected | undefined {
 export function looksLikeQuery(req: WireRequest, sig: SignatureInfo): boolean {
   if (req.query.has('Action')) return true;
   if (req.method !== 'POST' || !(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return false;
-  const candidates = sig.signingName ? (ix().bySigningName.get(sig.signingName) ?? []) : ix().queryServices;
-  return candidates.some((s) => isQueryFamily(entry(s)));
+  return !sig.signingName || ix().queryBySigningName.has(sig.signingName);
 }
 
 /** Picks the query-protocol service by signing name, then by the Version parameter. */
 export function detectQuery(req: WireRequest, sig: SignatureInfo): Detected | undefined {
-  const params = queryParams(req);
-  const version = params.get('Version');
+  const version = queryParams(req).get('Version');
   const signed = sig.signingName ? ix().bySigningName.get(sig.signingName) : undefined;
-  const candidates = (signed ?? ix().queryServices).filter((s) => isQueryFamily(entry(s)));
-  const pick = candidates.find((s) => entry(s).apiVersion === version) ?? (signed && candidates.length === 1 ? candidates[0] : undefined);
+  const candidates = signed ? (ix().queryBySigningName.get(sig.signingName!) ?? []) : ix().queryServices;
+  const pick = (candidates.length === 1 && (signed || entry(candidates[0]).apiVersion === version) ? candidates[0] : undefined) ??
+    candidates.find((s) => entry(s).apiVersion === version);
   if (!pick) return undefined;
   return { service: pick, protocol: entry(pick).protocols.includes('ec2') ? 'ec2' : 'query' };
 }

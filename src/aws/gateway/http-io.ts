@@ -15,10 +15,13 @@ export function splitUrl(url: string | undefined): { path: string; rawQuery: str
   return q < 0 ? { path: target, rawQuery: '' } : { path: target.slice(0, q), rawQuery: target.slice(q + 1) };
 }
 
+/**
+ * Node joins repeated request headers into one string; only set-cookie stays a list, and
+ * it is the one header no AWS request carries, so it alone needs flattening.
+ */
 export function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
+  if (headers['set-cookie'] !== undefined) return { ...headers, 'set-cookie': headers['set-cookie'].join(', ') } as Record<string, string>;
+  return headers as Record<string, string>;
 }
 
 /** Reads a whole request body, refusing bodies over `limit` bytes. */
@@ -60,8 +63,10 @@ export function sendResponse(res: ServerResponse, response: WireResponse): void 
     body.pipe(res);
     return;
   }
-  const bytes = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  if (!('content-length' in headers)) headers['content-length'] = String(bytes?.byteLength ?? 0);
+  // A string body goes out in the same write as the headers; a Buffer would cost a writev.
+  if (!('content-length' in headers)) {
+    headers['content-length'] = String(body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  }
   res.writeHead(response.statusCode, headers);
-  res.end(bytes);
+  res.end(body);
 }

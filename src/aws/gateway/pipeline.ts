@@ -17,6 +17,8 @@ import { flatHeaders, readBody, sendResponse, splitUrl } from './http-io.js';
 import { resolvePrincipal, type CredentialLookup } from './principal.js';
 import { internalFailure, unknownOperation, validationError } from './request-errors.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** A non-AWS endpoint on the main port (health, reset, git smart HTTP), tried before AWS detection. */
 export interface HttpRoute {
   matches(method: string, path: string): boolean;
@@ -58,7 +60,7 @@ export class Gateway {
   }
 
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = performance.now();
+    const started = this.options.log.debugEnabled ? performance.now() : 0;
     const { path, rawQuery } = splitUrl(req.url);
     const method = req.method ?? 'GET';
     const query = new URLSearchParams(rawQuery);
@@ -72,11 +74,12 @@ export class Gateway {
       else res.destroy();
       return;
     }
-    const wire: WireRequest = { method, path, query, headers: flatHeaders(req.headers), body: Buffer.alloc(0) };
+    const wire: WireRequest = { method, path, query, headers: flatHeaders(req.headers), body: EMPTY };
     for (const rewrite of this.rewrites) rewrite(wire);
     const call = new Call(this.options, wire, req);
     const response = await call.run();
     sendResponse(res, response);
+    if (!this.options.log.debugEnabled) return;
     this.options.log.debug('request', {
       op: `${call.detected?.service ?? '?'}.${call.op?.name ?? '?'}`,
       status: response.statusCode,
@@ -141,11 +144,12 @@ class Call {
       headers: wire.headers,
       host: wire.headers['host'] ?? 'localhost',
     };
-    if (!options.dispatcher.implements(service, op.name)) throw notImplemented(service, op.name);
+    // Input is checked before implementation, so a malformed call is told what is wrong with it.
     const input = codec.parseInput(model, op, wire);
     const shape = model.inputShape(op);
     const problems = shape ? validateInput(model, shape, input) : [];
     if (problems.length) throw validationError(service, protocol, validationMessage(problems));
+    if (!options.dispatcher.implements(service, op.name)) throw notImplemented(service, op.name);
     const output = await options.dispatcher.invoke(ctx, input);
     return codec.serializeOutput(model, op, output, ctx);
   }

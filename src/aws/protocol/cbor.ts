@@ -3,6 +3,7 @@ import { ServiceError } from '../../core/errors.js';
 import type { Codec } from './codec.js';
 import { decodeDocument, encodeDocument } from './document-values.js';
 import { resolveError } from './error-shape.js';
+import { tryDecodeUri } from './values.js';
 
 /** Smithy RPC v2 CBOR: POST /service/{Service}/operation/{Operation}, CBOR documents both ways. */
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, variableMapSize: true });
@@ -13,7 +14,9 @@ const CONTENT_TYPE = 'application/cbor';
 
 export function cborPathParts(path: string): { service: string; operation: string } | undefined {
   const m = PATH.exec(path);
-  return m ? { service: decodeURIComponent(m[1]), operation: decodeURIComponent(m[2]) } : undefined;
+  const service = m && tryDecodeUri(m[1]);
+  const operation = m && tryDecodeUri(m[2]);
+  return service && operation ? { service, operation } : undefined;
 }
 
 export const cborCodec: Codec = {

@@ -23,7 +23,9 @@ function describe(v: unknown): string {
   if (v instanceof Uint8Array) return 'bytes';
   if (v instanceof Date) return 'a timestamp';
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${JSON.stringify(v)}`.slice(0, 80);
+  if (typeof v === 'bigint') return `integer ${v}`.slice(0, 80);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${JSON.stringify(v)}`.slice(0, 80);
+  return typeof v;
 }
 
 function fail(path: string, expected: string, got: unknown): never {

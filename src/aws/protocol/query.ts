@@ -21,7 +21,7 @@ export function queryParams(req: WireRequest): URLSearchParams {
 }
 
 export function namespaceOf(model: ServiceModel): string {
-  return model.metadata.xmlNamespace ?? `https://${model.metadata.endpointPrefix}.amazonaws.com/doc/${model.metadata.apiVersion}/`;
+  return model.cached('xml-namespace', () => model.metadata.xmlNamespace ?? `https://${model.metadata.endpointPrefix}.amazonaws.com/doc/${model.metadata.apiVersion}/`);
 }
 
 function makeQueryCodec(flavor: QueryFlavor): Codec {
@@ -37,13 +37,13 @@ function makeQueryCodec(flavor: QueryFlavor): Codec {
 
     parseInput(model, op, req) {
       const shape = model.inputShape(op);
-      if (!shape) return {};
+      if (!shape?.members || Object.keys(shape.members).length === 0) return {};
       return new QueryDecoder(model, flavor, validationCode).structure(shape, paramTree(queryParams(req)), '');
     },
 
     serializeOutput(model, op, output, ctx) {
       const w = new XmlWriter(model);
-      const ns = escapeText(namespaceOf(model));
+      const ns = namespaceOf(model);
       const shape = model.outputShape(op);
       const value = isPlainObject(output) ? output : {};
       w.raw(`<${op.name}Response xmlns="${ns}">`);

@@ -1,5 +1,6 @@
 import type { ServiceModel } from '../models/service-model.js';
 import type { OperationModel } from '../models/shapes.js';
+import { tryDecodeUri } from './values.js';
 import type { WireRequest } from './wire.js';
 
 /** An operation's HTTP binding compiled for matching: method, path pattern, literal query keys. */
@@ -86,7 +87,7 @@ export function matchRoute(model: ServiceModel, req: WireRequest): RouteMatch | 
   if (!best) return undefined;
   const labels: Record<string, string> = {};
   best.route.labels.forEach((label, i) => {
-    labels[label] = safeDecode(best!.match[i + 1]);
+    labels[label] = tryDecodeUri(best!.match[i + 1]) ?? best!.match[i + 1];
   });
   return { op: best.route.op, labels };
 }
@@ -94,12 +95,4 @@ export function matchRoute(model: ServiceModel, req: WireRequest): RouteMatch | 
 function compareScores(a: number[], b: number[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return 0;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

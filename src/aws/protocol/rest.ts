@@ -7,13 +7,16 @@ import { matchRoute, type RouteMatch } from './rest-router.js';
 import { decodeUtf8, isPlainObject } from './values.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
-const matches = new WeakMap<WireRequest, RouteMatch | null>();
+const matches = new WeakMap<WireRequest, Map<ServiceModel, RouteMatch | null>>();
 
+/** The route a request takes through a model, matched once per request and model. */
 export function routeOf(model: ServiceModel, req: WireRequest): RouteMatch | undefined {
-  let m = matches.get(req);
+  let perModel = matches.get(req);
+  if (!perModel) matches.set(req, (perModel = new Map()));
+  let m = perModel.get(model);
   if (m === undefined) {
     m = matchRoute(model, req) ?? null;
-    matches.set(req, m);
+    perModel.set(model, m);
   }
   return m ?? undefined;
 }

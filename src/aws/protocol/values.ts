@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Shape, TimestampFormat, MemberRef } from '../models/shapes.js';
 import { ServiceError } from '../../core/errors.js';
 
@@ -51,15 +52,10 @@ export function decodeBase64(text: string, where: string, code: string): Buffer 
   return Buffer.from(compact, 'base64');
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Decodes UTF-8, refusing invalid byte sequences instead of replacing them. */
 export function decodeUtf8(bytes: Uint8Array, code: string): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw new ServiceError(code, 'The request body is not valid UTF-8.', { statusCode: 400 });
-  }
+  if (!isUtf8(bytes)) throw new ServiceError(code, 'The request body is not valid UTF-8.', { statusCode: 400 });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 export function lowerFirst(name: string): string {
@@ -72,4 +68,13 @@ export function upperFirst(name: string): string {
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
+}
+
+/** decodeURIComponent that answers undefined for malformed escapes instead of throwing. */
+export function tryDecodeUri(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -4,13 +4,16 @@ import { formatTimestamp, isPlainObject, timestampFormatOf, toBytes } from './va
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;', '\n': '&#xA;' };
 
+const NEEDS_XML_ESCAPE = /[&<>"'\r\n]/;
+const NEEDS_TEXT_ESCAPE = /[&<>\r]/;
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r\n]/g, (c) => ESCAPES[c]);
+  return NEEDS_XML_ESCAPE.test(text) ? text.replace(/[&<>"'\r\n]/g, (c) => ESCAPES[c]) : text;
 }
 
 /** Escapes element text; newlines stay literal, as AWS writes them in element content. */
 export function escapeText(text: string): string {
-  return text.replace(/[&<>\r]/g, (c) => ESCAPES[c]);
+  return NEEDS_TEXT_ESCAPE.test(text) ? text.replace(/[&<>\r]/g, (c) => ESCAPES[c]) : text;
 }
 
 export function namespaceAttr(ns: XmlNamespace | undefined): string {
@@ -24,23 +27,22 @@ export function namespaceAttr(ns: XmlNamespace | undefined): string {
  * rest-xml.
  */
 export class XmlWriter {
-  private readonly parts: string[] = [];
+  private out = '';
 
   constructor(private readonly model: ServiceModel) {}
 
   raw(text: string): this {
-    this.parts.push(text);
+    this.out += text;
     return this;
   }
 
   toString(): string {
-    return this.parts.join('');
+    return this.out;
   }
 
   /** Writes the members of a structure as child elements (no wrapping element). */
   members(shape: Shape, value: Record<string, unknown>): void {
-    for (const [name, member] of Object.entries(shape.members ?? {})) {
-      if (member.xmlAttribute || member.location) continue;
+    for (const [name, member] of childMembers(shape)) {
       const v = value[name];
       if (v === undefined || v === null) continue;
       this.member(name, member, v);
@@ -59,9 +61,9 @@ export class XmlWriter {
       if (!isPlainObject(value)) return;
       const elementName = ref.locationName ?? name;
       for (const [k, v] of Object.entries(value)) {
-        this.parts.push(`<${elementName}>`);
+        this.out += `<${elementName}>`;
         this.mapEntry(shape, k, v);
-        this.parts.push(`</${elementName}>`);
+        this.out += `</${elementName}>`;
       }
       return;
     }
@@ -75,39 +77,39 @@ export class XmlWriter {
     switch (shape.type) {
       case 'structure': {
         if (!isPlainObject(value)) return;
-        this.parts.push(`<${elementName}${ns}${extraAttrs}${this.attributes(shape, value)}>`);
+        this.out += `<${elementName}${ns}${extraAttrs}${this.attributes(shape, value)}>`;
         this.members(shape, value);
-        this.parts.push(`</${elementName}>`);
+        this.out += `</${elementName}>`;
         return;
       }
       case 'list': {
         if (!Array.isArray(value)) return;
         const itemName = shape.member!.locationName ?? 'member';
-        this.parts.push(`<${elementName}${ns}${extraAttrs}>`);
+        this.out += `<${elementName}${ns}${extraAttrs}>`;
         for (const item of value) this.element(itemName, shape.member!, item);
-        this.parts.push(`</${elementName}>`);
+        this.out += `</${elementName}>`;
         return;
       }
       case 'map': {
         if (!isPlainObject(value)) return;
-        this.parts.push(`<${elementName}${ns}${extraAttrs}>`);
+        this.out += `<${elementName}${ns}${extraAttrs}>`;
         for (const [k, v] of Object.entries(value)) {
-          this.parts.push('<entry>');
+          this.out += '<entry>';
           this.mapEntry(shape, k, v);
-          this.parts.push('</entry>');
+          this.out += '</entry>';
         }
-        this.parts.push(`</${elementName}>`);
+        this.out += `</${elementName}>`;
         return;
       }
       default:
-        this.parts.push(`<${elementName}${ns}${extraAttrs}>${escapeText(scalarText(shape, ref, value))}</${elementName}>`);
+        this.out += `<${elementName}${ns}${extraAttrs}>${escapeText(scalarText(shape, ref, value))}</${elementName}>`;
     }
   }
 
   private mapEntry(shape: Shape, key: string, value: unknown): void {
     const keyName = shape.key?.locationName ?? 'key';
     const valueName = shape.value?.locationName ?? 'value';
-    this.parts.push(`<${keyName}>${escapeText(key)}</${keyName}>`);
+    this.out += `<${keyName}>${escapeText(key)}</${keyName}>`;
     this.element(valueName, shape.value!, value);
   }
 
@@ -121,6 +123,18 @@ export class XmlWriter {
     }
     return out;
   }
+}
+
+const children = new WeakMap<Shape, [string, MemberRef][]>();
+
+/** A structure's members written as child elements (not attributes, not HTTP-bound), computed once. */
+function childMembers(shape: Shape): [string, MemberRef][] {
+  let list = children.get(shape);
+  if (!list) {
+    list = Object.entries(shape.members ?? {}).filter(([, m]) => !m.xmlAttribute && !m.location);
+    children.set(shape, list);
+  }
+  return list;
 }
 
 /** The text form of a scalar in XML and in query strings. */

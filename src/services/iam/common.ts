@@ -82,6 +82,7 @@ export function iamPage<T>(items: T[], keyOf: (t: T) => string, marker: string |
   return { items: page.items, IsTruncated: page.next !== undefined, Marker: page.next };
 }
 
+/** IAM timestamps carry whole seconds. */
 export function now(clock: { now(): number }): string {
-  return new Date(clock.now()).toISOString();
+  return new Date(Math.floor(clock.now() / 1000) * 1000).toISOString();
 }

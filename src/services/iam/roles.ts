@@ -22,7 +22,6 @@ export function roleView(r: RoleRecord): Role {
     MaxSessionDuration: r.maxSessionDuration,
     PermissionsBoundary: r.permissionsBoundary ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: r.permissionsBoundary } : undefined,
     Tags: r.tags.length ? r.tags : undefined,
-    RoleLastUsed: {},
   };
 }
 
@@ -67,7 +66,7 @@ export function roleOperations(store: IamStore, clock: Clock): Ops {
     },
 
     async GetRole(input, ctx) {
-      return { Role: roleView(getRoleRecord(store, ctx.accountId, input.RoleName)) };
+      return { Role: { ...roleView(getRoleRecord(store, ctx.accountId, input.RoleName)), RoleLastUsed: {} } };
     },
 
     async ListRoles(input, ctx) {

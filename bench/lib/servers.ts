@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const root = join(import.meta.dirname, '..', '..');
+export const CLI = join(root, 'dist/cli/main.js');
+
+export interface Running {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the first 200 answer. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * On a 2-core machine the load generator and the server fight for CPU, and whichever
+ * allocates more (and so runs more GC threads) loses twice. Each gets a core of its own:
+ * servers run on the last CPU, this process (and its load generator) on the others.
+ */
+const SERVER_CPU = cpus().length - 1;
+const canPin = cpus().length > 1 && spawnSync('taskset', ['-V']).status === 0;
+if (canPin) spawnSync('taskset', ['-a', '-p', '-c', `0-${SERVER_CPU - 1}`, String(process.pid)]);
+export const pinning = canPin ? `server on CPU ${SERVER_CPU}, load generator on CPU 0${SERVER_CPU > 1 ? `-${SERVER_CPU - 1}` : ''}` : 'not pinned';
+
+/** Spawns a server process and waits until `probe` answers 200; the process prints its URL. */
+async function spawnServer(args: string[], urlPattern: RegExp, probePath: string, cleanup = () => {}): Promise<Running> {
+  const began = performance.now();
+  const [cmd, argv] = canPin ? ['taskset', ['-c', String(SERVER_CPU), process.execPath, ...args]] : [process.execPath, args];
+  const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SLIPWAY_LOG_LEVEL: 'warn' } });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = urlPattern.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  for (;;) {
+    const res = await fetch(`${url}${probePath}`).catch(() => undefined);
+    if (res?.status === 200) {
+      await res.arrayBuffer();
+      break;
+    }
+  }
+  const startMs = performance.now() - began;
+  return {
+    url,
+    pid: child.pid!,
+    startMs,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      cleanup();
+    },
+  };
+}
+
+export function startSlipway(): Promise<Running> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+  return spawnServer([CLI, 'start', '--port', '0', '--data-dir', dataDir], /ready on (http:\/\/\S+) in /, '/_slipway/health', () =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
+}
+
+/** The baseline: a bare node:http server answering a fixed JSON body. */
+export function startBareServer(): Promise<Running> {
+  const script = `
+    const body = JSON.stringify({ UserId: '000000000000', Account: '000000000000', Arn: 'arn:aws:iam::000000000000:root' });
+    const server = require('node:http').createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': require('node:crypto').randomUUID(), 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+    });
+    server.keepAliveTimeout = 65000;
+    server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));`;
+  return spawnServer(['-e', script], /listening on (http:\/\/\S+)/, '/');
+}
+
+/** Resident memory of a process, in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}

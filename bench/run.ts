@@ -1,0 +1,19 @@
+// npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
+import { benchGateway } from './gateway.js';
+import { pinning } from './lib/servers.js';
+import { machine } from './lib/stats.js';
+
+const suites: Record<string, () => Promise<string[]>> = {
+  gateway: benchGateway,
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(suites);
+console.log(`Machine: ${machine()}; ${pinning}\n`);
+console.log('| Measure | Slipway | Baseline (same run) | Target |');
+console.log('|---|---|---|---|');
+for (const name of names) {
+  const suite = suites[name];
+  if (!suite) throw new Error(`unknown benchmark ${name}; have ${Object.keys(suites).join(', ')}`);
+  for (const row of await suite()) console.log(row);
+}
