@@ -1,4 +1,4 @@
-import { Decoder, Encoder } from 'cbor-x';
+import { decode, encode } from 'cbor2';
 import { ServiceError } from '../../core/errors.js';
 import type { Codec } from './codec.js';
 import { decodeDocument, encodeDocument } from './document-values.js';
@@ -6,8 +6,6 @@ import { resolveError } from './error-shape.js';
 import { tryDecodeUri } from './values.js';
 
 /** Smithy RPC v2 CBOR: POST /service/{Service}/operation/{Operation}, CBOR documents both ways. */
-const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, variableMapSize: true });
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
 const PATH = /^\/service\/([^/]+)\/operation\/([^/]+)$/;
 const CONTENT_TYPE = 'application/cbor';
@@ -33,7 +31,7 @@ export const cborCodec: Codec = {
     if (req.body.length === 0 || !shape) return {};
     let doc: unknown;
     try {
-      doc = decoder.decode(req.body);
+      doc = decode(req.body);
     } catch (e) {
       throw new ServiceError('SerializationException', `The request body is not valid CBOR: ${(e as Error).message}`, { statusCode: 400 });
     }
@@ -46,7 +44,7 @@ export const cborCodec: Codec = {
     return {
       statusCode: 200,
       headers: { 'content-type': CONTENT_TYPE, 'smithy-protocol': 'rpc-v2-cbor', 'x-amzn-requestid': ctx.requestId },
-      body: encoder.encode(doc ?? {}),
+      body: encode(doc ?? {}),
     };
   },
 
@@ -63,7 +61,7 @@ export const cborCodec: Codec = {
     return {
       statusCode: resolved.statusCode,
       headers,
-      body: encoder.encode({ __type: resolved.typeName, message: error.message, ...fields }),
+      body: encode({ __type: resolved.typeName, message: error.message, ...fields }),
     };
   },
 };

@@ -152,11 +152,8 @@ export function encodeDocument(model: ServiceModel, shape: Shape, value: unknown
       if (ref?.jsonvalue) return JSON.stringify(value);
       return typeof value === 'string' ? value : String(value);
     case 'integer':
-    case 'long': {
-      const n = typeof value === 'number' ? Math.trunc(value) : Number(value);
-      // cbor-x writes integers beyond 32 bits as floats; a BigInt keeps them CBOR integers.
-      return flavor === 'cbor' && Math.abs(n) > 0xffffffff && Number.isSafeInteger(n) ? BigInt(n) : n;
-    }
+    case 'long':
+      return typeof value === 'number' ? Math.trunc(value) : Number(value);
     case 'float':
     case 'double':
       if (typeof value !== 'number') return Number(value);
@@ -170,7 +167,10 @@ export function encodeDocument(model: ServiceModel, shape: Shape, value: unknown
       return formatTimestamp(value, format);
     }
     case 'blob':
-      return flavor === 'cbor' ? toBytes(value) : toBytes(value).toString('base64');
+      if (flavor !== 'cbor') return toBytes(value).toString('base64');
+      // A plain Uint8Array: CBOR encoders write a Buffer as the object its toJSON returns.
+      const bytes = toBytes(value);
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     default:
       return value;
   }
