@@ -15,6 +15,7 @@ import type { ServiceDefinition, ServiceInstance } from './services/service.js';
 import { BlobStore } from './state/blobs.js';
 import { CredentialStore } from './state/credentials.js';
 import { Database } from './state/database.js';
+import { JobQueue } from './state/job-queue.js';
 
 export interface SlipwayOptions extends Partial<SlipwayConfig> {
   clock?: Clock;
@@ -31,6 +32,7 @@ export class Slipway {
   readonly log: Logger;
   private readonly server: Server;
   private readonly dispatcher: Dispatcher;
+  private readonly jobs: JobQueue;
   private readonly instances = new Map<string, ServiceInstance>();
   private readonly startedAt = Date.now();
   private address: AddressInfo | undefined;
@@ -47,6 +49,7 @@ export class Slipway {
     const dispatcher = (this.dispatcher = new Dispatcher());
     this.aws = new AwsClient(dispatcher, () => `localhost:${this.port}`);
     const bus = new EventBus(this.log);
+    this.jobs = new JobQueue(db, clock, this.log.child('jobs'));
     const gateway = new Gateway({
       dispatcher,
       credentials: (key) => credentials.get(key),
@@ -59,7 +62,7 @@ export class Slipway {
       const dataDir = join(this.config.dataDir, 'services', def.name);
       mkdirSync(dataDir, { recursive: true });
       const instance = def.create({
-        db, blobs, credentials, dataDir, clock, aws: this.aws, bus, log: this.log.child(def.name), config: this.config,
+        db, blobs, credentials, jobs: this.jobs, dataDir, clock, aws: this.aws, bus, log: this.log.child(def.name), config: this.config,
         endpoint: () => this.url,
       });
       dispatcher.register(def.name, instance.provider);
@@ -77,6 +80,7 @@ export class Slipway {
     const slipway = new Slipway({ ...options, dataDir }, db, new BlobStore(join(dataDir, 'blobs')));
     await slipway.listen();
     for (const instance of slipway.instances.values()) await instance.start?.();
+    slipway.jobs.start();
     return slipway;
   }
 
@@ -116,6 +120,7 @@ export class Slipway {
 
   /** Wipes all state: engines stop, tables and files empty, engines start again. */
   async reset(): Promise<void> {
+    await this.jobs.stop();
     for (const instance of this.instances.values()) await instance.stop?.();
     this.db.wipe();
     this.blobs.wipe();
@@ -126,12 +131,19 @@ export class Slipway {
     }
     for (const instance of this.instances.values()) await instance.reset?.();
     for (const instance of this.instances.values()) await instance.start?.();
+    this.jobs.start();
+  }
+
+  /** Resolves once no background job is running (tests wait for deliveries with this). */
+  settled(): Promise<void> {
+    return this.jobs.idle();
   }
 
   async close(): Promise<void> {
     const closed = new Promise<void>((r) => this.server.close(() => r()));
     this.server.closeAllConnections();
     await closed;
+    await this.jobs.stop();
     for (const instance of this.instances.values()) await instance.stop?.();
     this.db.close();
   }

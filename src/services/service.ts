@@ -8,12 +8,15 @@ import type { HttpRoute, RequestRewrite } from '../aws/gateway/pipeline.js';
 import type { BlobStore } from '../state/blobs.js';
 import type { CredentialStore } from '../state/credentials.js';
 import type { Database } from '../state/database.js';
+import type { JobQueue } from '../state/job-queue.js';
 
 /** What every service is built from. */
 export interface ServiceDeps {
   db: Database;
   blobs: BlobStore;
   credentials: CredentialStore;
+  /** Durable background work with retries (event delivery, engines' steps); started after listen. */
+  jobs: JobQueue;
   /** A directory of the service's own under the data dir (git repositories, workspaces). */
   dataDir: string;
   clock: Clock;

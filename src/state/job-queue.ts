@@ -1,0 +1,180 @@
+import type { Statement } from 'better-sqlite3';
+import type { Clock, Timer } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Database } from './database.js';
+
+export interface EnqueueOptions {
+  /** AWS time to wait before the first attempt (scaled by the clock's time scale). */
+  delayMs?: number;
+  /** Attempts before the job is given up; defaults to the queue's setting. */
+  maxAttempts?: number;
+}
+
+export interface QueueOptions<T> {
+  /** Jobs of this queue running at once. */
+  concurrency?: number;
+  maxAttempts?: number;
+  /** AWS time to wait before attempt n + 1 after attempt n failed. */
+  backoffMs?: (attempt: number) => number;
+  /** Called once when the last attempt failed (dead-letter it, record the failure). */
+  onExhausted?: (payload: T, error: unknown) => Promise<void> | void;
+}
+
+export type JobHandler<T> = (payload: T, attempt: number) => Promise<void>;
+
+interface Row {
+  id: number;
+  queue: string;
+  payload: string;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+}
+
+interface Queue {
+  handler: JobHandler<unknown>;
+  options: Required<Omit<QueueOptions<unknown>, 'onExhausted'>> & Pick<QueueOptions<unknown>, 'onExhausted'>;
+  running: number;
+}
+
+const DEFAULT_BACKOFF = (attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1));
+
+/**
+ * Durable background work: a job is committed to SQLite when enqueued and deleted only
+ * after its handler succeeds, so work survives a crash and runs at least once. Failed
+ * attempts retry with backoff until `maxAttempts`, then `onExhausted` runs. Delays are AWS
+ * time: a time scale of 60 runs a one-minute delay in one second.
+ */
+export class JobQueue {
+  private readonly queues = new Map<string, Queue>();
+  private readonly inFlight = new Set<number>();
+  private readonly active = new Set<Promise<void>>();
+  private readonly insert: Statement;
+  private readonly due: Statement;
+  private readonly next: Statement;
+  private readonly remove: Statement;
+  private readonly retry: Statement;
+  private timer: Timer | undefined;
+  private running = false;
+
+  constructor(
+    db: Database,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    db.migrate(
+      'jobs-v1',
+      `CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, payload TEXT NOT NULL,
+         run_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, last_error TEXT);
+       CREATE INDEX jobs_due ON jobs (run_at, id);`,
+    );
+    this.insert = db.sql.prepare('INSERT INTO jobs (queue, payload, run_at, max_attempts) VALUES (?, ?, ?, ?)');
+    this.due = db.sql.prepare('SELECT id, queue, payload, run_at, attempts, max_attempts FROM jobs WHERE run_at <= ? ORDER BY run_at, id LIMIT 500');
+    this.next = db.sql.prepare('SELECT MIN(run_at) AS at FROM jobs');
+    this.remove = db.sql.prepare('DELETE FROM jobs WHERE id = ?');
+    this.retry = db.sql.prepare('UPDATE jobs SET attempts = ?, run_at = ?, last_error = ? WHERE id = ?');
+  }
+
+  /** Declares a queue and returns the function that adds jobs to it. */
+  define<T>(name: string, handler: JobHandler<T>, options: QueueOptions<T> = {}): (payload: T, opts?: EnqueueOptions) => void {
+    if (this.queues.has(name)) throw new Error(`job queue ${name} is defined twice`);
+    this.queues.set(name, {
+      handler: handler as JobHandler<unknown>,
+      options: {
+        concurrency: options.concurrency ?? 8,
+        maxAttempts: options.maxAttempts ?? 10,
+        backoffMs: options.backoffMs ?? DEFAULT_BACKOFF,
+        onExhausted: options.onExhausted as QueueOptions<unknown>['onExhausted'],
+      },
+      running: 0,
+    });
+    return (payload, opts = {}) => {
+      const q = this.queues.get(name)!;
+      const runAt = this.clock.now() + this.real(opts.delayMs ?? 0);
+      this.insert.run(name, JSON.stringify(payload), runAt, opts.maxAttempts ?? q.options.maxAttempts);
+      if (this.running) this.pump();
+    };
+  }
+
+  /** Starts running due jobs, including those left over from before a restart. */
+  start(): void {
+    this.running = true;
+    this.pump();
+  }
+
+  /** Stops taking jobs and waits for the running ones to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timer?.cancel();
+    this.timer = undefined;
+    await Promise.allSettled([...this.active]);
+  }
+
+  /** Resolves when no job is due or running (tests: let delivery settle). */
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  private real(awsMs: number): number {
+    return awsMs / this.clock.timeScale;
+  }
+
+  private pump(): void {
+    if (!this.running) return;
+    const now = this.clock.now();
+    for (const row of this.due.all(now) as Row[]) {
+      const q = this.queues.get(row.queue);
+      if (!q || this.inFlight.has(row.id) || q.running >= q.options.concurrency) continue;
+      this.launch(row, q);
+    }
+    this.schedule();
+  }
+
+  private launch(row: Row, q: Queue): void {
+    this.inFlight.add(row.id);
+    q.running++;
+    const attempt = row.attempts + 1;
+    const done = (async () => {
+      try {
+        await q.handler(JSON.parse(row.payload), attempt);
+        this.remove.run(row.id);
+      } catch (e) {
+        await this.failed(row, q, attempt, e);
+      } finally {
+        this.inFlight.delete(row.id);
+        q.running--;
+      }
+    })();
+    this.active.add(done);
+    void done.then(() => {
+      this.active.delete(done);
+      this.pump();
+    });
+  }
+
+  private async failed(row: Row, q: Queue, attempt: number, error: unknown): Promise<void> {
+    if (attempt >= row.max_attempts) {
+      this.remove.run(row.id);
+      this.log.warn('job gave up', { queue: row.queue, attempts: attempt, error: errorMessage(error) });
+      try {
+        await q.options.onExhausted?.(JSON.parse(row.payload), error);
+      } catch (e) {
+        this.log.error('job exhaustion handler failed', { queue: row.queue, error: errorMessage(e) });
+      }
+      return;
+    }
+    this.retry.run(attempt, this.clock.now() + this.real(q.options.backoffMs(attempt)), errorMessage(error), row.id);
+  }
+
+  private schedule(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (!this.running) return;
+    const at = (this.next.get() as { at: number | null }).at;
+    if (at === null) return;
+    const wait = Math.max(0, at - this.clock.now());
+    // setTimer takes AWS time; the due time is already real, so undo the scaling.
+    this.timer = this.clock.setTimer(Math.max(1, wait) * this.clock.timeScale, () => this.pump());
+  }
+}
