@@ -63,6 +63,8 @@ export interface RunOptions {
   now: number;
   read: SeriesSource;
   search?: SearchSource;
+  /** Period start times at a period; by default AWS's alignment from `start` (alarms anchor theirs to the evaluation time). */
+  grid?: (period: number) => number[];
 }
 
 /** Evaluates every query (expressions in dependency order) and returns those with ReturnData. */
@@ -72,11 +74,11 @@ export function runQueries(queries: MetricDataQuery[], opts: RunOptions): QueryR
   const visiting = new Set<string>();
   const periods = queries.map((q) => q.MetricStat?.Period ?? q.Period).filter((p): p is number => !!p);
   const defaultPeriod = periods.length ? Math.min(...periods) : 60;
-  const grid = (period: number) => {
+  const grid = opts.grid ?? ((period: number) => {
     const out: number[] = [];
     for (let t = alignStart(opts.start, period, opts.now); t < opts.end; t += period * 1000) out.push(t);
     return out;
-  };
+  });
   const toSeries = (spec: MetricSpec, stat: string, period: number, unit: string | undefined, label: string, id?: string): TimeSeries => {
     const s = opts.read(spec, stat, period, unit);
     return { label, id, period, points: new Map(s.timestamps.map((t, i) => [t, s.values[i]])) };
