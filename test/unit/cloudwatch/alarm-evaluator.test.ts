@@ -69,3 +69,15 @@ describe('composite alarm rules', () => {
     for (const bad of ['ALARM(a', 'ALARM() ', 'ALARM(a) AND', 'MAYBE(a)', 'ALARM(a) ALARM(b)']) expect(() => parseRule(bad), bad).toThrow();
   });
 });
+
+describe('evaluation windows under a time scale', () => {
+  it('a 60 s period at scale 60 reads the last real second, anchored at the tick', async () => {
+    const { windows } = await import('../../../src/services/cloudwatch/alarm-data.js');
+    const t = Date.UTC(2024, 0, 1, 0, 0, 30, 500);
+    const w = windows({ AlarmName: 'a', Period: 60, EvaluationPeriods: 2 }, t, 60);
+    expect(w.widthMs).toBe(1000);
+    expect(w.starts.slice(-2)).toEqual([t - 2000, t - 1000]);
+    expect(w.starts).toHaveLength(4);
+    expect(windows({ AlarmName: 'a', Period: 300, EvaluationPeriods: 1 }, t, 1).starts).toEqual([t - 600_000, t - 300_000]);
+  });
+});
