@@ -3,7 +3,7 @@ import type { Dimension } from '../../aws/models/generated/cloudwatch.js';
 import { dimensionKey } from './metric-input.js';
 import type { MetricStore, StoredPoint } from './metric-store.js';
 import { RETENTION_TIERS } from './rollup.js';
-import { aggregate, statValue, type Aggregate } from './statistics.js';
+import { aggregate, isBasicStat, statValue, type Aggregate } from './statistics.js';
 
 export interface MetricSpec {
   namespace: string;
@@ -46,19 +46,21 @@ export function resolutionAt(age: number): number {
 }
 
 /** Groups points into periods from `start` (already aligned), optionally per unit; skips periods finer than the data's retention. */
-export function bucketize(points: StoredPoint[], start: number, periodSec: number, now: number, perUnit: boolean): Bucket[] {
+export function bucketize(points: StoredPoint[], start: number, periodSec: number, now: number, perUnit: boolean, withValues = true): Bucket[] {
   const periodMs = periodSec * 1000;
   const groups = new Map<string, { ts: number; unit: string; points: StoredPoint[] }>();
+  let lastTs = NaN, lastOk = true;
   for (const p of points) {
     const ts = start + Math.floor((p.ts - start) / periodMs) * periodMs;
-    if (periodSec % resolutionAt(now - ts) !== 0) continue;
+    if (ts !== lastTs) { lastTs = ts; lastOk = periodSec % resolutionAt(now - ts) === 0; }
+    if (!lastOk) continue;
     const unit = perUnit ? p.unit : '';
     const key = `${ts}\u0000${unit}`;
     const g = groups.get(key);
     if (g) g.points.push(p);
     else groups.set(key, { ts, unit, points: [p] });
   }
-  return [...groups.values()].sort((a, b) => a.ts - b.ts || (a.unit < b.unit ? -1 : 1)).map((g) => ({ ts: g.ts, unit: g.unit, agg: aggregate(g.points)! }));
+  return [...groups.values()].sort((a, b) => a.ts - b.ts || (a.unit < b.unit ? -1 : 1)).map((g) => ({ ts: g.ts, unit: g.unit, agg: aggregate(g.points, withValues)! }));
 }
 
 /** Reads stored metric data as periods and series. */
@@ -66,19 +68,19 @@ export class MetricReader {
   constructor(private readonly store: MetricStore) {}
 
   /** Periods of [start, end) for one metric (exact dimensions), filtered by unit when given. */
-  buckets(scope: Scope, spec: MetricSpec, periodSec: number, start: number, end: number, now: number, opts: { unit?: string; perUnit?: boolean } = {}): Bucket[] {
+  buckets(scope: Scope, spec: MetricSpec, periodSec: number, start: number, end: number, now: number, opts: { unit?: string; perUnit?: boolean; withValues?: boolean } = {}): Bucket[] {
     const metric = this.store.find(scope, spec.namespace, spec.name, dimensionKey(spec.dimensions));
     if (!metric) return [];
     const from = alignStart(start, periodSec, now);
     let points = this.store.points(metric.id, from, end);
     if (opts.unit) points = points.filter((p) => p.unit === opts.unit);
-    return bucketize(points, from, periodSec, now, opts.perUnit ?? false);
+    return bucketize(points, from, periodSec, now, opts.perUnit ?? false, opts.withValues ?? true);
   }
 
   /** One statistic per period; periods where it cannot be computed are absent. */
   series(scope: Scope, spec: MetricSpec, stat: string, periodSec: number, start: number, end: number, now: number, unit?: string): Series {
     const out: Series = { timestamps: [], values: [] };
-    for (const b of this.buckets(scope, spec, periodSec, start, end, now, { unit })) {
+    for (const b of this.buckets(scope, spec, periodSec, start, end, now, { unit, withValues: !isBasicStat(stat) })) {
       const v = statValue(b.agg, stat);
       if (v === undefined) continue;
       out.timestamps.push(b.ts);

@@ -64,7 +64,7 @@ export function metricOperations(store: MetricStore, clock: Clock): Provider {
       if (requested > MAX_STATISTICS_POINTS) {
         throw combination(`You have requested up to ${requested.toLocaleString('en-US')} datapoints, which exceeds the limit of ${MAX_STATISTICS_POINTS.toLocaleString('en-US')}. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`);
       }
-      const buckets = reader.buckets(ctx, specOf(input), input.Period, start, end, clock.now(), { unit: input.Unit, perUnit: !input.Unit });
+      const buckets = reader.buckets(ctx, specOf(input), input.Period, start, end, clock.now(), { unit: input.Unit, perUnit: !input.Unit, withValues: extended.length > 0 });
       const datapoints = buckets.map((b): Datapoint => {
         const dp: Datapoint = { Timestamp: new Date(b.ts), Unit: (input.Unit ?? b.unit) as Datapoint['Unit'] };
         for (const s of stats) if (isBasicStat(s)) dp[s] = basicStat(b.agg, s);

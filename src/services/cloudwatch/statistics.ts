@@ -35,17 +35,20 @@ export function rawValues(s: Sample): [number, number][] | undefined {
   return s.min === s.max ? [[s.min, s.n]] : undefined;
 }
 
-export function aggregate(samples: Sample[]): Aggregate | undefined {
+/** Sums, extremes and (when `withValues`, for extended statistics) the sorted raw values of samples. */
+export function aggregate(samples: Sample[], withValues = true): Aggregate | undefined {
   if (!samples.length) return undefined;
   let n = 0, sum = 0, min = Infinity, max = -Infinity;
-  let pairs: [number, number][] | undefined = [];
+  let pairs: [number, number][] | undefined = withValues ? [] : undefined;
   for (const s of samples) {
     n += s.n;
     sum += s.sum;
     if (s.min < min) min = s.min;
     if (s.max > max) max = s.max;
-    const raw: [number, number][] | undefined = pairs ? rawValues(s) : undefined;
-    pairs = raw && pairs ? pairs.concat(raw) : undefined;
+    if (!pairs) continue;
+    const raw = rawValues(s);
+    if (raw) for (const p of raw) pairs.push(p);
+    else pairs = undefined;
   }
   return { n, sum, min, max, values: pairs?.sort((a, b) => a[0] - b[0]) };
 }
