@@ -1,7 +1,7 @@
 import {
   CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand, DescribeAlarmsForMetricCommand, GetMetricDataCommand, GetMetricStatisticsCommand, InvalidParameterValueException,
   ListMetricsCommand, ListTagsForResourceCommand, PutCompositeAlarmCommand, PutMetricAlarmCommand, PutMetricDataCommand, TagResourceCommand, DashboardInvalidInputError,
-  PutDashboardCommand, ResourceNotFound, DisableAlarmActionsCommand,
+  PutDashboardCommand, ResourceNotFound, DisableAlarmActionsCommand, GetDashboardCommand, ListDashboardsCommand, DeleteDashboardsCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,21 @@ describe.each(protocols)('CloudWatch through the SDK v3 client, %s', (label, pro
     await expect(cw.send(new DeleteAlarmsCommand({ AlarmNames: ['errors', 'ghost'] }))).rejects.toBeInstanceOf(ResourceNotFound);
     await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['page-me'] }));
     expect((await cw.send(new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }))).CompositeAlarms).toEqual([]);
+  });
+
+  it('stores, lists and deletes dashboards', async () => {
+    const body = JSON.stringify({ widgets: [{ type: 'text', x: 0, y: 0, width: 6, height: 2, properties: { markdown: '# Shop' } }] });
+    for (const name of ['shop-api', 'shop-web', 'ops']) await cw.send(new PutDashboardCommand({ DashboardName: name, DashboardBody: body }));
+    const listed = await cw.send(new ListDashboardsCommand({ DashboardNamePrefix: 'shop-' }));
+    expect(listed.DashboardEntries!.map((d) => [d.DashboardName, d.Size, d.DashboardArn])).toEqual([
+      ['shop-api', body.length, 'arn:aws:cloudwatch::000000000000:dashboard/shop-api'], ['shop-web', body.length, 'arn:aws:cloudwatch::000000000000:dashboard/shop-web'],
+    ]);
+    expect((await cw.send(new GetDashboardCommand({ DashboardName: 'ops' }))).DashboardBody).toBe(body);
+    // The wire code is ResourceNotFound, which the SDK maps to its ResourceNotFound class here.
+    await expect(cw.send(new DeleteDashboardsCommand({ DashboardNames: ['ops', 'ghost'] }))).rejects.toThrow(/does not exist. \[ghost\]/);
+    expect((await cw.send(new GetDashboardCommand({ DashboardName: 'ops' }))).DashboardName).toBe('ops');
+    await cw.send(new DeleteDashboardsCommand({ DashboardNames: ['ops', 'shop-api'] }));
+    expect((await cw.send(new ListDashboardsCommand({}))).DashboardEntries!.map((d) => d.DashboardName)).toEqual(['shop-web']);
   });
 
   it('refuses an invalid dashboard with validation messages', async () => {
