@@ -1,6 +1,8 @@
 import { iam } from './iam/index.js';
+import { secretsmanager } from './secretsmanager/index.js';
 import type { ServiceDefinition } from './service.js';
+import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [iam, sts];
+export const SERVICES: readonly ServiceDefinition[] = [iam, sts, ssm, secretsmanager];
