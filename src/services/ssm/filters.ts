@@ -89,7 +89,7 @@ export function matchesFilter(s: FilterSubject, f: CheckedFilter): boolean {
   }
   switch (f.key) {
     case 'Name':
-      return any(s.name, slashed);
+      return f.option === 'Contains' ? any(s.name) : any(s.name, slashed);
     case 'Path':
       return f.values.some((p) => isUnderPath(s.name, p, f.option === 'Recursive'));
     case 'Type':
