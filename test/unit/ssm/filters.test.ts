@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkParameterFilters, matchesAll, type FilterSubject } from '../../../src/services/ssm/filters.js';
+import type { ParameterStringFilter } from '../../../src/aws/models/generated/ssm.js';
+import { checkParameterFilters, matchesAll, type FilterSubject, type FilterUse } from '../../../src/services/ssm/filters.js';
 
 const subject: FilterSubject = {
   name: '/app/prod/db-password',
@@ -61,7 +62,7 @@ describe('parameter filters', () => {
     ['DescribeParameters', { Key: 'Type', Values: ['Text'] }, 'InvalidFilterValue'],
     ['DescribeParameters', { Key: 'Name' }, 'InvalidFilterValue'],
     ['DescribeParameters', { Key: 'Path', Values: ['no-slash'] }, 'ValidationException'],
-  ] as const)('%s refuses %j with %s', (use, filter, code) => {
+  ] as [FilterUse, ParameterStringFilter, string][])('%s refuses %j with %s', (use, filter, code) => {
     expect(codeOf(() => checkParameterFilters([filter], use))).toBe(code);
   });
 
