@@ -41,8 +41,12 @@ export function sealVersion(box: SecretBox, arn: string, id: string, value: Secr
 
 export function openVersion(box: SecretBox, arn: string, v: SecretVersion): SecretValue {
   const ctx = context(arn, v.id);
-  if (v.string !== undefined) return { SecretString: box.decryptText(v.string, ctx) };
-  return { SecretBinary: new Uint8Array(box.decrypt(v.binary ?? '', ctx)) };
+  try {
+    if (v.string !== undefined) return { SecretString: box.decryptText(v.string, ctx) };
+    return { SecretBinary: new Uint8Array(box.decrypt(v.binary ?? '', ctx)) };
+  } catch {
+    throw new ServiceError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.", { statusCode: 400 });
+  }
 }
 
 function sameValue(box: SecretBox, arn: string, v: SecretVersion, value: SecretValue): boolean {

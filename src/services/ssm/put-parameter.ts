@@ -49,7 +49,7 @@ export function applyPut(existing: ParameterRecord | undefined, input: PutParame
   const dataType = input.DataType ?? prev?.dataType ?? 'text';
   if (!DATA_TYPES.includes(dataType)) throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
   if (dataType === 'aws:ec2:image' && !/^ami-[0-9a-f]{8,17}$/.test(input.Value)) {
-    throw validation(`Parameter value, ${input.Value}, is not a valid AMI ID for data type aws:ec2:image.`);
+    throw validation('The parameter value is not a valid AMI ID (ami-<8 to 17 hex digits>) for data type aws:ec2:image.');
   }
   const allowedPattern = input.AllowedPattern ?? prev?.allowedPattern;
   if (allowedPattern) checkAllowedPattern(allowedPattern, input.Value);

@@ -1,4 +1,5 @@
 import type { Parameter, ParameterHistory, ParameterMetadata } from '../../aws/models/generated/ssm.js';
+import { ServiceError } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import type { SecretBox } from '../common/secret-box.js';
 import type { FilterSubject } from './filters.js';
@@ -13,7 +14,13 @@ export function secureContext(scope: Scope, name: string, version: number): stri
 /** The value a caller sees: SecureStrings decrypt only when asked to, and otherwise stay the encrypted text, as on AWS. */
 export function visibleValue(box: SecretBox, scope: Scope, name: string, v: ParameterVersion, withDecryption: boolean | undefined): string {
   if (v.type !== 'SecureString' || !withDecryption) return v.value;
-  return box.decryptText(v.value, secureContext(scope, name, v.version));
+  try {
+    return box.decryptText(v.value, secureContext(scope, name, v.version));
+  } catch {
+    throw new ServiceError('InvalidKeyId', `The SecureString value of ${name} (version ${v.version}) cannot be decrypted: the Parameter Store key in the data dir is not the one it was encrypted with.`, {
+      statusCode: 400,
+    });
+  }
 }
 
 export function parameterView(box: SecretBox, scope: Scope, p: ParameterRecord, v: ParameterVersion, withDecryption?: boolean, selector?: string): Parameter {

@@ -3,7 +3,9 @@ import {
   InvalidRequestException, ListSecretsCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, ResourceExistsException, ResourceNotFoundException,
   RestoreSecretCommand, SecretsManagerClient, TagResourceCommand, UntagResourceCommand, UpdateSecretCommand, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,3 +130,30 @@ describe('Secrets Manager through the SDK v3 client', () => {
   });
 });
 
+
+describe('a replaced encryption key', () => {
+  it('answers AWS-shaped decryption errors instead of failing the server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-key-'));
+    try {
+      let sw = await startSlipway({ dataDir: dir });
+      await new SecretsManagerClient(sdkConfig(sw.url)).send(new CreateSecretCommand({ Name: 'k/secret', SecretString: 'v' }));
+      await new SSMClient(sdkConfig(sw.url)).send(new PutParameterCommand({ Name: '/k/param', Value: 'v', Type: 'SecureString' }));
+      await sw.close();
+      writeFileSync(join(dir, 'services', 'secretsmanager', 'secrets.key'), randomBytes(32));
+      writeFileSync(join(dir, 'services', 'ssm', 'parameter-store.key'), randomBytes(32));
+      sw = await startSlipway({ dataDir: dir });
+      try {
+        await expect(new SecretsManagerClient(sdkConfig(sw.url)).send(new GetSecretValueCommand({ SecretId: 'k/secret' }))).rejects.toMatchObject({
+          name: 'DecryptionFailure',
+        });
+        const ssm = new SSMClient(sdkConfig(sw.url));
+        await expect(ssm.send(new GetParameterCommand({ Name: '/k/param', WithDecryption: true }))).rejects.toMatchObject({ name: 'InvalidKeyId' });
+        expect((await ssm.send(new GetParameterCommand({ Name: '/k/param' }))).Parameter?.Type).toBe('SecureString');
+      } finally {
+        await sw.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
