@@ -128,4 +128,17 @@ describe('SSM Parameter Store through the SDK v3 client', () => {
     expect(ref.Parameter).toMatchObject({ Type: 'SecureString', Value: 'tok-123' });
     expect(ref.Parameter!.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:prod\/api-[A-Za-z0-9]{6}$/);
   });
+
+  it('answers the in-process client (how CodeBuild reads env parameter-store and secrets-manager) exactly as the wire does', async () => {
+    const scope = { accountId: '000000000000', region: 'us-east-1' };
+    await put({ Name: '/build/token', Value: 'tok', Type: 'SecureString' });
+    const inProcess = await sw.slipway.aws.call<{ Parameters: { Name: string; Value: string; Version: number }[]; InvalidParameters: string[] }>(
+      'ssm', 'GetParameters', { Names: ['/build/token', '/build/none'], WithDecryption: true }, scope,
+    );
+    const wire = await ssm.send(new GetParametersCommand({ Names: ['/build/token', '/build/none'], WithDecryption: true }));
+    expect(inProcess.Parameters.map((p) => [p.Name, p.Value, p.Version])).toEqual(wire.Parameters!.map((p) => [p.Name, p.Value, p.Version]));
+    expect(inProcess.InvalidParameters).toEqual(wire.InvalidParameters);
+    const secret = await sw.slipway.aws.call<{ SecretString: string; VersionStages: string[] }>('secretsmanager', 'GetSecretValue', { SecretId: 'prod/api', VersionStage: 'AWSCURRENT' }, scope);
+    expect(secret).toMatchObject({ SecretString: 'tok-123', VersionStages: ['AWSCURRENT'] });
+  });
 });
