@@ -24,23 +24,7 @@ export interface PutContext {
  * to store. Everything is checked before anything changes, so a refused put stores nothing.
  */
 export function applyPut(existing: ParameterRecord | undefined, input: PutParameterRequest, ctx: PutContext): ParameterRecord {
-  checkName(input.Name);
-  if (input.Policies !== undefined) {
-    throw new ServiceError('NotImplemented', 'Parameter policies (Expiration, ExpirationNotification, NoChangeNotification) are not supported by Slipway yet.', {
-      statusCode: 501,
-    });
-  }
-  const overwrite = input.Overwrite === true;
-  if (overwrite && input.Tags?.length) {
-    throw validation(
-      "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
-    );
-  }
-  if (existing && !overwrite) {
-    throw new ServiceError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.', {
-      statusCode: 400,
-    });
-  }
+  checkRequest(existing, input);
   const prev = existing ? latest(existing) : undefined;
   const type = (input.Type ?? prev?.type) as ParameterType | undefined;
   if (!type) throw validation('A parameter type is required when you create a parameter.');
@@ -71,6 +55,27 @@ export function applyPut(existing: ParameterRecord | undefined, input: PutParame
   const versions = [...(existing?.versions ?? []), next];
   if (versions.length > MAX_VERSIONS) dropOldest(input.Name, versions);
   return { name: input.Name, versions, tags: existing?.tags ?? checkTags(input.Tags ?? []) };
+}
+
+/** The checks that do not depend on the previous version: name, policies, overwrite and tags. */
+function checkRequest(existing: ParameterRecord | undefined, input: PutParameterRequest): void {
+  checkName(input.Name);
+  if (input.Policies !== undefined) {
+    throw new ServiceError('NotImplemented', 'Parameter policies (Expiration, ExpirationNotification, NoChangeNotification) are not supported by Slipway yet.', {
+      statusCode: 501,
+    });
+  }
+  const overwrite = input.Overwrite === true;
+  if (overwrite && input.Tags?.length) {
+    throw validation(
+      "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
+    );
+  }
+  if (existing && !overwrite) {
+    throw new ServiceError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.', {
+      statusCode: 400,
+    });
+  }
 }
 
 /** Standard holds 4 KB, Advanced 8 KB; Intelligent-Tiering picks the cheaper one that fits. An Advanced parameter never goes back. */
