@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { SecretBox } from '../common/secret-box.js';
+import { ChangeEvents } from './change-events.js';
 import type { ServiceDefinition } from '../service.js';
 import { labelAndTagOperations } from './labels-tags.js';
 import { parameterOperations } from './parameters.js';
@@ -15,7 +16,7 @@ export const ssm: ServiceDefinition = {
     const box = new SecretBox(join(deps.dataDir, 'parameter-store.key'));
     return {
       provider: {
-        ...parameterOperations(store, box, deps.clock, new SecretReferences(deps.aws)),
+        ...parameterOperations(store, box, deps.clock, new SecretReferences(deps.aws), new ChangeEvents(deps.aws, deps.log)),
         ...queryOperations(store, box),
         ...labelAndTagOperations(store),
       },

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import { ServiceError } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import type { SecretBox } from '../common/secret-box.js';
+import type { ChangeEvents } from './change-events.js';
 import { parseSelector, type Selected } from './names.js';
 import { applyPut } from './put-parameter.js';
 import { isSecretReference, SecretReferences } from './secret-reference.js';
@@ -46,7 +47,7 @@ export function selectVersion(p: ParameterRecord, sel: Selected): ParameterVersi
   return latest(p);
 }
 
-export function parameterOperations(store: ParameterStore, box: SecretBox, clock: Clock, refs: SecretReferences): Ops {
+export function parameterOperations(store: ParameterStore, box: SecretBox, clock: Clock, refs: SecretReferences, events: ChangeEvents): Ops {
   const getOne = async (ctx: RequestContext, name: string, withDecryption: boolean | undefined): Promise<Parameter> => {
     if (isSecretReference(name)) return refs.get(scopeOf(ctx), name, withDecryption);
     const sel = parseSelector(name);
@@ -55,12 +56,21 @@ export function parameterOperations(store: ParameterStore, box: SecretBox, clock
     return parameterView(box, scopeOf(ctx), p, selectVersion(p, sel), withDecryption, sel.selector);
   };
 
+  const remove = async (scope: Scope, name: string): Promise<boolean> => {
+    const p = store.get(scope, name);
+    if (!p || !store.delete(scope, name)) return false;
+    await events.changed(scope, 'Delete', name, latest(p).type, latest(p).description);
+    return true;
+  };
+
   return {
     async PutParameter(input, ctx) {
       const scope = scopeOf(ctx);
-      const record = applyPut(store.get(scope, input.Name), input, { scope, user: ctx.principal.arn, now: clock.now(), box });
+      const existing = store.get(scope, input.Name);
+      const record = applyPut(existing, input, { scope, user: ctx.principal.arn, now: clock.now(), box });
       store.put(scope, record);
       const v = latest(record);
+      await events.changed(scope, existing ? 'Update' : 'Create', record.name, v.type, v.description);
       return { Version: v.version, Tier: v.tier };
     },
 
@@ -83,14 +93,14 @@ export function parameterOperations(store: ParameterStore, box: SecretBox, clock
     },
 
     async DeleteParameter(input, ctx) {
-      if (!store.delete(scopeOf(ctx), input.Name)) throw notFound(input.Name);
+      if (!(await remove(scopeOf(ctx), input.Name))) throw notFound(input.Name);
       return {};
     },
 
     async DeleteParameters(input, ctx) {
       const deleted: string[] = [];
       const invalid: string[] = [];
-      for (const name of new Set(input.Names)) (store.delete(scopeOf(ctx), name) ? deleted : invalid).push(name);
+      for (const name of new Set(input.Names)) ((await remove(scopeOf(ctx), name)) ? deleted : invalid).push(name);
       return { DeletedParameters: deleted, InvalidParameters: invalid };
     },
   };
