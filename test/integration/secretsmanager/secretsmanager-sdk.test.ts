@@ -117,10 +117,13 @@ describe('Secrets Manager through the SDK v3 client', () => {
     expect((await sm.send(new DescribeSecretCommand({ SecretId: 'bulk/s0' }))).DeletedDate).toBeDefined();
 
     // Restart on the same data dir: the schedule and the encrypted values survive.
+    await new SSMClient(sdkConfig(sw.url)).send(new PutParameterCommand({ Name: '/kept/param', Value: 'kept-value', Type: 'SecureString' }));
     await sw.close();
     sw = await startSlipway({ clock, dataDir });
     sm = new SecretsManagerClient(sdkConfig(sw.url));
     expect((await sm.send(new GetSecretValueCommand({ SecretId: 'bulk/s1' }))).SecretString).toBe('value-1');
+    const kept = await new SSMClient(sdkConfig(sw.url)).send(new GetParameterCommand({ Name: '/kept/param', WithDecryption: true }));
+    expect(kept.Parameter?.Value).toBe('kept-value');
     clock.advance(60_000);
     await sw.slipway.settled();
     await expect(sm.send(new DescribeSecretCommand({ SecretId: 'bulk/s0' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
