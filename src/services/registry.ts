@@ -1,7 +1,9 @@
 import { cloudwatch } from './cloudwatch/index.js';
 import { iam } from './iam/index.js';
+import { secretsmanager } from './secretsmanager/index.js';
 import type { ServiceDefinition } from './service.js';
+import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, iam, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, iam, secretsmanager, ssm, sts];

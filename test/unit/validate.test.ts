@@ -42,3 +42,16 @@ describe('model constraint validation', () => {
     expect(compilePattern('[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+')!.test('{"a":1}\n')).toBe(true);
   });
 });
+
+describe('sensitive members', () => {
+  it('leaves secret values out of validation messages, as AWS does', () => {
+    const sm = loadModel('secretsmanager');
+    const shape = sm.inputShape(sm.operation('CreateSecret')!)!;
+    const secret = 'hunter2-'.repeat(9000);
+    const problems = validateInput(sm, shape, { Name: 'prod/db', SecretString: secret });
+    expect(problems).toEqual(["Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536"]);
+    expect(problems.join()).not.toContain('hunter2');
+    const binary = validateInput(sm, shape, { Name: 'prod/db', SecretBinary: new Uint8Array(0) });
+    expect(binary).toEqual(["Value at 'secretBinary' failed to satisfy constraint: Member must have length greater than or equal to 1"]);
+  });
+});

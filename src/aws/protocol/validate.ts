@@ -56,16 +56,18 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, p
     }
     case 'string': {
       if (typeof value !== 'string') return;
+      // AWS leaves the values of sensitive members (secrets, passwords) out of its messages.
+      const shown = shape.sensitive ? HIDDEN : value;
       if (shape.enum && !shape.enum.includes(value)) {
-        problems.push(violation(value, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`));
+        problems.push(violation(shown, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`));
       }
-      checkSize(shape, value.length, value, path, problems);
+      checkSize(shape, value.length, shown, path, problems);
       const re = shape.pattern ? compilePattern(shape.pattern) : undefined;
-      if (re && !re.test(value)) problems.push(violation(value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
+      if (re && !re.test(value)) problems.push(violation(shown, path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
       return;
     }
     case 'blob':
-      if (value instanceof Uint8Array) checkSize(shape, value.byteLength, '(binary)', path, problems);
+      if (value instanceof Uint8Array) checkSize(shape, value.byteLength, shape.sensitive ? HIDDEN : '(binary)', path, problems);
       return;
     case 'integer':
     case 'long':
@@ -86,7 +88,10 @@ function checkSize(shape: Shape, size: number, value: unknown, path: string, pro
   if (shape.max !== undefined && size > shape.max) problems.push(violation(value, path, `Member must have length less than or equal to ${shape.max}`));
 }
 
+const HIDDEN = Symbol('sensitive');
+
 function violation(value: unknown, path: string, constraint: string): string {
+  if (value === HIDDEN) return `Value at '${path}' failed to satisfy constraint: ${constraint}`;
   return `Value ${show(value)} at '${path}' failed to satisfy constraint: ${constraint}`;
 }
 
