@@ -116,7 +116,7 @@ export class Parser {
       const fn = this.tok.text;
       if (fn !== 'size') {
         if (CONDITION_FUNCTIONS.has(fn)) this.fail();
-        this.defer(`Invalid function name; function: ${fn}`);
+        throw validation(`Invalid ${this.label}: Invalid function name; function: ${fn}`);
       }
       this.pos += 2;
       const arg = this.functionPath(fn);
