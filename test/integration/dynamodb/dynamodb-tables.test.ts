@@ -45,7 +45,7 @@ describe('DynamoDB tables, queries and scans through the SDK v3 client', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const seqsOf = (items: Record<string, AttributeValue>[] | undefined) => (items ?? []).map((i) => i.seq.N);
+  const seqsOf = (items: Record<string, AttributeValue>[] | undefined) => (items ?? []).map((i) => i.seq.N ?? '');
   const query = (input: Partial<QueryCommandInput>) => ddb.send(new QueryCommand({ TableName: 'orders', ...input }));
 
   it('describes tables with counts, indexes and stream settings, and rejects bad schemas', async () => {
