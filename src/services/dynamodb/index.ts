@@ -23,6 +23,7 @@ export const dynamodb: ServiceDefinition = {
         ...batchOperations(env),
         ...transactionOperations(env),
       },
+      reset: () => store.clearCache(),
     };
   },
 };

@@ -54,6 +54,8 @@ const SCHEMA = `
  */
 export class DynamoStore {
   private readonly statements = new Map<string, Statement>();
+  /** Table metadata by account, region and name: every item operation reads it. */
+  private readonly tables = new Map<string, TableMeta | null>();
 
   constructor(readonly db: Database) {
     db.migrate('dynamodb-v1', SCHEMA);
@@ -69,12 +71,19 @@ export class DynamoStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn);
+    try {
+      return this.db.transaction(fn);
+    } catch (e) {
+      // A rolled-back table change must not survive in the cache.
+      this.tables.clear();
+      throw e;
+    }
   }
 
   // ---- tables
 
   insertTable(scope: Scope, meta: Omit<TableMeta, 'tid'>): TableMeta {
+    this.tables.clear();
     const r = this.stmt('INSERT INTO ddb_tables (account, region, name, meta) VALUES (?, ?, ?, ?)').run(scope.accountId, scope.region, meta.name, '{}');
     const full = { ...meta, tid: Number(r.lastInsertRowid) };
     this.saveTable(full);
@@ -83,9 +92,25 @@ export class DynamoStore {
 
   saveTable(meta: TableMeta): void {
     this.stmt('UPDATE ddb_tables SET meta = ? WHERE tid = ?').run(JSON.stringify(meta), meta.tid);
+    this.tables.clear();
+  }
+
+  /** Forgets cached metadata (after POST /_slipway/reset, or a rolled-back transaction). */
+  clearCache(): void {
+    this.tables.clear();
   }
 
   getTable(scope: Scope, name: string): TableMeta | undefined {
+    const id = `${scope.accountId}\0${scope.region}\0${name}`;
+    let meta = this.tables.get(id);
+    if (meta === undefined) {
+      meta = this.readTable(scope, name) ?? null;
+      this.tables.set(id, meta);
+    }
+    return meta ? structuredClone(meta) : undefined;
+  }
+
+  private readTable(scope: Scope, name: string): TableMeta | undefined {
     const row = this.stmt('SELECT meta FROM ddb_tables WHERE account = ? AND region = ? AND name = ?').get(scope.accountId, scope.region, name) as
       | { meta: string }
       | undefined;
@@ -104,6 +129,7 @@ export class DynamoStore {
   }
 
   dropTable(tid: number): void {
+    this.tables.clear();
     this.stmt('DELETE FROM ddb_index_keys WHERE tid = ?').run(tid);
     this.stmt('DELETE FROM ddb_items WHERE tid = ?').run(tid);
     this.stmt('DELETE FROM ddb_tables WHERE tid = ?').run(tid);
