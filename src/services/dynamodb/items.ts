@@ -18,7 +18,7 @@ export function runWrite(env: Env, w: PreparedWrite, returnOnFailure: string | u
 }
 
 function oldOnly(mode: string | undefined): void {
-  if (mode && mode !== 'NONE' && mode !== 'ALL_OLD') throw validation('Return values set to invalid value');
+  if (mode && mode !== 'NONE' && mode !== 'ALL_OLD') throw validation('ReturnValues can only be ALL_OLD or NONE');
 }
 
 function updateReturn(mode: string | undefined, w: PreparedWrite, r: WriteResult): Item | undefined {

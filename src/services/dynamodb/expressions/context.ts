@@ -10,6 +10,8 @@ export class ExpressionContext {
   private readonly usedNames = new Set<string>();
   private readonly usedValues = new Set<string>();
   private readonly values: Record<string, AttributeValue>;
+  /** How many expressions of the request were parsed with these placeholders. */
+  expressions = 0;
 
   constructor(
     private readonly names: Record<string, string> | undefined,
@@ -45,6 +47,10 @@ export class ExpressionContext {
 
   /** After every expression of the request is parsed: placeholders nobody used are an error. */
   checkAllUsed(): void {
+    if (this.expressions === 0 && (this.names || Object.keys(this.values).length)) {
+      const which = this.names ? 'ExpressionAttributeNames' : 'ExpressionAttributeValues';
+      throw validation(`${which} can only be specified when using expressions`);
+    }
     const unusedNames = Object.keys(this.names ?? {}).filter((k) => !this.usedNames.has(k));
     if (unusedNames.length) throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedNames.join(', ')}}`);
     const unusedValues = Object.keys(this.values).filter((k) => !this.usedValues.has(k));

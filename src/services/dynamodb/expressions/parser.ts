@@ -25,6 +25,7 @@ export class Parser {
     protected readonly source: string,
     protected readonly ctx: ExpressionContext,
   ) {
+    ctx.expressions++;
     if (source.trim() === '') throw validation(`Invalid ${label}: The expression can not be empty;`);
     this.tokens = tokenize(source);
   }
