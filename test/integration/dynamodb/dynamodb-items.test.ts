@@ -58,6 +58,8 @@ describe('DynamoDB items through the SDK v3 client', () => {
     await expect(put({ id: { S: 'd' }, ss: { SS: ['a', 'a'] } })).rejects.toThrow('contains duplicates');
     await expect(ddb.send(new GetItemCommand({ TableName: 'items', Key: { id: { S: 'x' }, extra: { S: 'y' } } }))).rejects.toThrow('The provided key element does not match the schema');
     await expect(ddb.send(new GetItemCommand({ TableName: 'nope', Key: key('x') }))).rejects.toThrow('Requested resource not found');
+    await expect(ddb.send(new PutItemCommand({ TableName: 'items', Item: key('x'), ExpressionAttributeValues: { ':v': { S: 'x' } } }))).rejects.toThrow('ExpressionAttributeValues can only be specified when using expressions');
+    await expect(ddb.send(new PutItemCommand({ TableName: 'items', Item: key('x'), ReturnValues: 'ALL_NEW' }))).rejects.toThrow('ReturnValues can only be ALL_OLD or NONE');
   });
 
   it('updates with SET arithmetic, if_not_exists, list_append, REMOVE, ADD and DELETE', async () => {
