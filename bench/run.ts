@@ -1,5 +1,6 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchCloudwatch } from './cloudwatch.js';
+import { benchDynamodb } from './dynamodb.js';
 import { benchGateway } from './gateway.js';
 import { pinning } from './lib/servers.js';
 import { machine } from './lib/stats.js';
@@ -7,6 +8,7 @@ import { machine } from './lib/stats.js';
 const suites: Record<string, () => Promise<string[]>> = {
   gateway: benchGateway,
   cloudwatch: benchCloudwatch,
+  dynamodb: benchDynamodb,
 };
 
 const wanted = process.argv.slice(2);

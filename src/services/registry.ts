@@ -1,4 +1,5 @@
 import { cloudwatch } from './cloudwatch/index.js';
+import { dynamodb } from './dynamodb/index.js';
 import { iam } from './iam/index.js';
 import { secretsmanager } from './secretsmanager/index.js';
 import type { ServiceDefinition } from './service.js';
@@ -6,4 +7,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, iam, secretsmanager, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, dynamodb, iam, secretsmanager, ssm, sts];

@@ -88,4 +88,25 @@ describe('JobQueue', () => {
     expect(peak).toBe(2);
     await q.stop();
   });
+
+  it('does not wake up for a job that is still running while time advances', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const add = q.define<{ v: string }>('slow', async () => gate, { concurrency: 1 });
+    q.start();
+    add({ v: 'running' });
+    add({ v: 'waiting for a slot' });
+    let timers = 0;
+    const setTimer = clock.setTimer.bind(clock);
+    clock.setTimer = (ms, fn) => {
+      timers++;
+      return setTimer(ms, fn);
+    };
+    clock.advance(60 * 60_000);
+    expect(timers).toBeLessThan(5);
+    release();
+    await q.idle();
+  });
 });

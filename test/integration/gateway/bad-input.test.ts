@@ -41,7 +41,7 @@ describe('bad input answers AWS-shaped 4xx errors and loses nothing', () => {
   });
 
   it('invalid UTF-8', async () => {
-    const res = await send('/', { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) });
+    const res = await send('/', { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.ListBackups', 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/UTF-8/);
   });
@@ -126,12 +126,12 @@ describe('bad input answers AWS-shaped 4xx errors and loses nothing', () => {
   it('a valid call to an operation Slipway does not implement is a clear 501, not a success', async () => {
     const res = await send('/', {
       method: 'POST',
-      headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' },
+      headers: { 'x-amz-target': 'DynamoDB_20120810.ListBackups', 'content-type': 'application/x-amz-json-1.0' },
       body: '{}',
     });
     expect(res.status).toBe(501);
     const body = (await res.json()) as { __type: string; message: string };
     expect(body.__type).toBe('NotImplemented');
-    expect(body.message).toContain('dynamodb operation ListTables');
+    expect(body.message).toContain('dynamodb operation ListBackups');
   });
 });
