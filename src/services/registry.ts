@@ -1,6 +1,7 @@
 import { iam } from './iam/index.js';
 import type { ServiceDefinition } from './service.js';
+import { sqs } from './sqs/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [iam, sts];
+export const SERVICES: readonly ServiceDefinition[] = [iam, sqs, sts];
