@@ -1,10 +1,12 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchGateway } from './gateway.js';
 import { pinning } from './lib/servers.js';
+import { benchSqs } from './sqs.js';
 import { machine } from './lib/stats.js';
 
 const suites: Record<string, () => Promise<string[]>> = {
   gateway: benchGateway,
+  sqs: benchSqs,
 };
 
 const wanted = process.argv.slice(2);

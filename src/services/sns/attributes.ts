@@ -67,7 +67,7 @@ export function topicAttributes(topic: TopicRecord, subs: SubscriptionRecord[]):
   return { ...out, ...topic.attributes };
 }
 
-function defaultTopicPolicy(topic: TopicRecord): string {
+export function defaultTopicPolicy(topic: TopicRecord): string {
   const actions = ['GetTopicAttributes', 'SetTopicAttributes', 'AddPermission', 'RemovePermission', 'DeleteTopic', 'Subscribe', 'ListSubscriptionsByTopic', 'Publish'];
   return JSON.stringify({
     Version: '2008-10-17',

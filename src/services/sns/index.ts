@@ -12,6 +12,7 @@ import { SnsStore } from './store.js';
 import { subscriptionOperations } from './subscription-ops.js';
 import type { TargetDeps } from './targets.js';
 import { topicOperations } from './topic-ops.js';
+import { topicPermissionOperations } from './topic-permissions.js';
 
 /**
  * SNS: topics (standard and FIFO), subscriptions with filter policies, and delivery to SQS,
@@ -33,7 +34,7 @@ export const sns: ServiceDefinition = {
     const delivery = new Delivery(deps.db, store, deps.jobs, targets, deps.log);
     const ctx: Sns = { db: deps.db, store, clock: deps.clock, delivery };
     return {
-      provider: { ...topicOperations(ctx), ...subscriptionOperations(ctx), ...publishOperations(ctx) },
+      provider: { ...topicOperations(ctx), ...topicPermissionOperations(ctx), ...subscriptionOperations(ctx), ...publishOperations(ctx) },
       routes: [signingCertRoute(signer)],
       rewrites: [confirmationLinks],
       reset: () => signer.forget(),
