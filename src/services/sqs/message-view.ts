@@ -16,7 +16,7 @@ export interface ViewRequest {
 /** A received message as ReceiveMessage answers it, with only the attributes asked for. */
 export function messageView({ row, receiptHandle }: Received, req: ViewRequest): Message {
   const out: Message = { MessageId: row.message_id, ReceiptHandle: receiptHandle, MD5OfBody: row.md5_body, Body: row.body };
-  const system = systemAttributes(row as Received['row'], req);
+  const system = systemAttributes(row, req);
   if (Object.keys(system).length) out.Attributes = system;
   const attrs = pickAttributes(decodeAttributes(row.attributes), req.attributes);
   if (Object.keys(attrs).length) {
