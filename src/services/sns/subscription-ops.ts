@@ -43,8 +43,10 @@ export function subscriptionOperations(sns: Sns): Ops {
         id, arn: `${topic.arn}:${id}`, topicArn: topic.arn, owner: ctx.accountId, protocol, endpoint, attributes: attrs,
         pending, token: hexId(128), authenticated: false, createdAt: sns.clock.now(),
       };
-      store.saveSubscription(sub);
-      if (pending) delivery.requestConfirmation(sub);
+      sns.db.transaction(() => {
+        store.saveSubscription(sub);
+        if (pending) delivery.requestConfirmation(sub);
+      });
       return { SubscriptionArn: pending && !input.ReturnSubscriptionArn ? 'pending confirmation' : sub.arn };
     },
 
@@ -65,8 +67,10 @@ export function subscriptionOperations(sns: Sns): Ops {
       if (sub.authenticated && ctx.protocol !== 'internal' && !ctx.headers.authorization) {
         throw new ServiceError('AuthorizationErrorException', 'Unsubscribe requires authentication for this subscription (AuthenticateOnUnsubscribe was set when it was confirmed).');
       }
-      store.deleteSubscription(sub);
-      if (!sub.pending && (sub.protocol === 'http' || sub.protocol === 'https')) delivery.unsubscribed(sub);
+      sns.db.transaction(() => {
+        store.deleteSubscription(sub);
+        if (!sub.pending && (sub.protocol === 'http' || sub.protocol === 'https')) delivery.unsubscribed(sub);
+      });
       return {};
     },
 
