@@ -3,12 +3,14 @@ import { benchCloudwatch } from './cloudwatch.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchGateway } from './gateway.js';
 import { pinning } from './lib/servers.js';
+import { benchSqs } from './sqs.js';
 import { machine } from './lib/stats.js';
 
 const suites: Record<string, () => Promise<string[]>> = {
   gateway: benchGateway,
   cloudwatch: benchCloudwatch,
   dynamodb: benchDynamodb,
+  sqs: benchSqs,
 };
 
 const wanted = process.argv.slice(2);

@@ -3,8 +3,10 @@ import { dynamodb } from './dynamodb/index.js';
 import { iam } from './iam/index.js';
 import { secretsmanager } from './secretsmanager/index.js';
 import type { ServiceDefinition } from './service.js';
+import { sns } from './sns/index.js';
+import { sqs } from './sqs/index.js';
 import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, dynamodb, iam, secretsmanager, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, dynamodb, iam, secretsmanager, sns, sqs, ssm, sts];
