@@ -21,6 +21,7 @@ export class FakeService {
   readonly calls: Call[] = [];
   private failures = 0;
   private error: () => ServiceError = () => new ServiceError('InternalError', 'The fake service is down.', { statusCode: 500 });
+  private when: (input: Record<string, unknown>) => boolean = () => true;
   onCall?: (call: Call) => void;
 
   constructor(
@@ -28,10 +29,11 @@ export class FakeService {
     private readonly operations: Record<string, (input: Record<string, unknown>) => Record<string, unknown>>,
   ) {}
 
-  /** Fails the next `n` calls (Infinity: until told otherwise) with `error`. */
-  fail(n: number, error?: () => ServiceError): void {
+  /** Fails the next `n` calls (Infinity: until told otherwise) with `error`, optionally only calls `when` picks. */
+  fail(n: number, options: { error?: () => ServiceError; when?: (input: Record<string, unknown>) => boolean } = {}): void {
     this.failures = n;
-    if (error) this.error = error;
+    if (options.error) this.error = options.error;
+    this.when = options.when ?? (() => true);
   }
 
   recover(): void {
@@ -46,7 +48,7 @@ export class FakeService {
     const provider: Record<string, (input: Record<string, unknown>, ctx: { accountId: string; region: string }) => Promise<Record<string, unknown>>> = {};
     for (const [op, answer] of Object.entries(this.operations)) {
       provider[op] = async (input, ctx) => {
-        if (this.failures > 0) {
+        if (this.failures > 0 && this.when(input)) {
           this.failures--;
           throw this.error();
         }
