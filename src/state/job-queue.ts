@@ -71,7 +71,9 @@ export class JobQueue {
     );
     this.insert = db.sql.prepare('INSERT INTO jobs (queue, payload, run_at, max_attempts) VALUES (?, ?, ?, ?)');
     this.due = db.sql.prepare('SELECT id, queue, payload, run_at, attempts, max_attempts FROM jobs WHERE run_at <= ? ORDER BY run_at, id LIMIT 500');
-    this.next = db.sql.prepare('SELECT MIN(run_at) AS at FROM jobs');
+    // Only future jobs set the timer: due ones are running or wait for a running one to finish
+    // (each finish pumps again), and counting them would re-arm a 1 ms timer until they end.
+    this.next = db.sql.prepare('SELECT MIN(run_at) AS at FROM jobs WHERE run_at > ?');
     this.remove = db.sql.prepare('DELETE FROM jobs WHERE id = ?');
     this.retry = db.sql.prepare('UPDATE jobs SET attempts = ?, run_at = ?, last_error = ? WHERE id = ?');
   }
@@ -171,7 +173,7 @@ export class JobQueue {
     this.timer?.cancel();
     this.timer = undefined;
     if (!this.running) return;
-    const at = (this.next.get() as { at: number | null }).at;
+    const at = (this.next.get(this.clock.now()) as { at: number | null }).at;
     if (at === null) return;
     const wait = Math.max(0, at - this.clock.now());
     // setTimer takes AWS time; the due time is already real, so undo the scaling.

@@ -88,4 +88,19 @@ describe('JobQueue', () => {
     expect(peak).toBe(2);
     await q.stop();
   });
+
+  it('sets no timer while the only due job is still running', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    let release!: () => void;
+    const add = q.define<number>('long', () => new Promise<void>((r) => (release = r)));
+    q.start();
+    add(1);
+    await new Promise((r) => setImmediate(r));
+    // A running job must not keep a timer firing every millisecond until it ends.
+    expect(clock.pendingTimers()).toBe(0);
+    release();
+    await q.idle();
+    await q.stop();
+  });
 });
