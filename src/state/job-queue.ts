@@ -69,8 +69,9 @@ export class JobQueue {
          run_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, last_error TEXT);
        CREATE INDEX jobs_due ON jobs (run_at, id);`,
     );
+    db.migrate('jobs-v2', 'CREATE INDEX jobs_queue_due ON jobs (queue, run_at, id)');
     this.insert = db.sql.prepare('INSERT INTO jobs (queue, payload, run_at, max_attempts) VALUES (?, ?, ?, ?)');
-    this.due = db.sql.prepare('SELECT id, queue, payload, run_at, attempts, max_attempts FROM jobs WHERE run_at <= ? ORDER BY run_at, id LIMIT 500');
+    this.due = db.sql.prepare('SELECT id, queue, payload, run_at, attempts, max_attempts FROM jobs WHERE queue = ? AND run_at <= ? ORDER BY run_at, id LIMIT ?');
     // Only future jobs set the timer: due ones are running or wait for a running one to finish
     // (each finish pumps again), and counting them would re-arm a 1 ms timer until they end.
     this.next = db.sql.prepare('SELECT MIN(run_at) AS at FROM jobs WHERE run_at > ?');
@@ -125,10 +126,15 @@ export class JobQueue {
   private pump(): void {
     if (!this.running) return;
     const now = this.clock.now();
-    for (const row of this.due.all(now) as Row[]) {
-      const q = this.queues.get(row.queue);
-      if (!q || this.inFlight.has(row.id) || q.running >= q.options.concurrency) continue;
-      this.launch(row, q);
+    // Per queue, read only as many due rows as it has running plus free slots: a backlog in
+    // one queue then costs nothing per pump and cannot hide another queue's due jobs.
+    for (const [name, q] of this.queues) {
+      const free = q.options.concurrency - q.running;
+      if (free <= 0) continue;
+      for (const row of this.due.all(name, now, q.running + free) as Row[]) {
+        if (q.running >= q.options.concurrency) break;
+        if (!this.inFlight.has(row.id)) this.launch(row, q);
+      }
     }
     this.schedule();
   }

@@ -103,4 +103,22 @@ describe('JobQueue', () => {
     await q.idle();
     await q.stop();
   });
+
+  it('runs a due job of one queue while another queue has a large backlog', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    const releases: (() => void)[] = [];
+    const addSlow = q.define<number>('slow', () => new Promise<void>((r) => releases.push(r)), { concurrency: 1 });
+    const ran: string[] = [];
+    const addQuick = q.define<string>('quick', async (v) => void ran.push(v));
+    for (let i = 0; i < 600; i++) addSlow(i);
+    q.start();
+    addQuick('after the backlog');
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toEqual(['after the backlog']);
+    expect(releases).toHaveLength(1);
+    const stopped = q.stop();
+    releases.forEach((r) => r());
+    await stopped;
+  });
 });
