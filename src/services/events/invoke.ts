@@ -40,15 +40,31 @@ function unsupported(message: string): ServiceError {
   return new ServiceError('UnsupportedTarget', message, { statusCode: 400 });
 }
 
+// Queue URLs by ARN, per Slipway (its client): a delivery then costs one SQS call. An entry is dropped when its send fails.
+const urlCaches = new WeakMap<AwsClient, Map<string, string>>();
+
 export async function sendToQueue(aws: AwsClient, arn: Arn, scope: Scope, body: string, groupId?: string, attributes?: Record<string, string>): Promise<void> {
   const sqs = aws.service<SqsOperations>('sqs', scope);
-  const { QueueUrl } = await sqs.GetQueueUrl({ QueueName: arn.resource, QueueOwnerAWSAccountId: arn.accountId });
-  await sqs.SendMessage({
-    QueueUrl: QueueUrl!,
-    MessageBody: body,
-    MessageGroupId: groupId,
-    MessageAttributes: attributes && Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-  });
+  const key = `${arn.region}:${arn.accountId}:${arn.resource}`;
+  let queueUrls = urlCaches.get(aws);
+  if (!queueUrls) urlCaches.set(aws, (queueUrls = new Map()));
+  let url = queueUrls.get(key);
+  if (!url) {
+    url = (await sqs.GetQueueUrl({ QueueName: arn.resource, QueueOwnerAWSAccountId: arn.accountId })).QueueUrl!;
+    if (queueUrls.size > 10_000) queueUrls.clear();
+    queueUrls.set(key, url);
+  }
+  try {
+    await sqs.SendMessage({
+      QueueUrl: url,
+      MessageBody: body,
+      MessageGroupId: groupId,
+      MessageAttributes: attributes && Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+    });
+  } catch (e) {
+    queueUrls.delete(key);
+    throw e;
+  }
 }
 
 /** Writes to a log group (`arn:aws:logs:r:a:log-group:NAME[:*]`) in a stream named after the event, as AWS does. */

@@ -51,13 +51,14 @@ const ruleId = (bus: string, name: string) => `${bus}|${name}`;
 
 /**
  * EventBridge's buses and rules (with their targets inline). Every account and region has
- * a default bus, made the first time it is needed. Routing reads rules per bus on every
- * PutEvents, so those lists are cached and dropped on any rule write.
+ * a default bus, made the first time it is needed. Routing reads the bus and its rules on
+ * every PutEvents, so both are cached and dropped on any write to them.
  */
 export class EventsStore {
   private readonly buses: Collection<BusRecord>;
   private readonly rules: Collection<RuleRecord>;
   private readonly cache = new Map<string, RuleRecord[]>();
+  private readonly busCache = new Map<string, BusRecord>();
 
   constructor(
     readonly db: Database,
@@ -68,7 +69,13 @@ export class EventsStore {
   }
 
   bus(scope: Scope, name: string): BusRecord | undefined {
-    return this.buses.get(scope, name) ?? (name === DEFAULT_BUS ? this.createDefault(scope) : undefined);
+    const key = this.key(scope, name);
+    let bus = this.busCache.get(key);
+    if (!bus) {
+      bus = this.buses.get(scope, name) ?? (name === DEFAULT_BUS ? this.createDefault(scope) : undefined);
+      if (bus) this.busCache.set(key, bus);
+    }
+    return bus;
   }
 
   listBuses(scope: Scope): BusRecord[] {
@@ -78,6 +85,7 @@ export class EventsStore {
 
   putBus(scope: Scope, bus: BusRecord): void {
     this.buses.put(scope, bus.name, bus);
+    this.busCache.delete(this.key(scope, bus.name));
   }
 
   deleteBus(scope: Scope, name: string): void {
@@ -86,6 +94,7 @@ export class EventsStore {
       this.buses.delete(scope, name);
     });
     this.cache.delete(this.key(scope, name));
+    this.busCache.delete(this.key(scope, name));
   }
 
   private createDefault(scope: Scope): BusRecord {
@@ -127,6 +136,7 @@ export class EventsStore {
 
   clearCache(): void {
     this.cache.clear();
+    this.busCache.clear();
   }
 
   private key(scope: Scope, bus: string): string {
