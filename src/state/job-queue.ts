@@ -36,6 +36,8 @@ interface Queue {
   handler: JobHandler<unknown>;
   options: Required<Omit<QueueOptions<unknown>, 'onExhausted'>> & Pick<QueueOptions<unknown>, 'onExhausted'>;
   running: number;
+  /** Due jobs may be waiting in the table (enqueued while the queue was full, or left from before a start). */
+  waiting: boolean;
 }
 
 const DEFAULT_BACKOFF = (attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1));
@@ -91,19 +93,26 @@ export class JobQueue {
         onExhausted: options.onExhausted as QueueOptions<unknown>['onExhausted'],
       },
       running: 0,
+      waiting: true,
     });
     return (payload, opts = {}) => {
       const q = this.queues.get(name)!;
-      const runAt = this.clock.now() + this.real(opts.delayMs ?? 0);
-      this.insert.run(name, JSON.stringify(payload), runAt, opts.maxAttempts ?? q.options.maxAttempts);
-      if (this.running) this.pump();
+      const now = this.clock.now();
+      const runAt = now + this.real(opts.delayMs ?? 0);
+      const row = { id: 0, queue: name, payload: JSON.stringify(payload), run_at: runAt, attempts: 0, max_attempts: opts.maxAttempts ?? q.options.maxAttempts };
+      row.id = Number(this.insert.run(name, row.payload, runAt, row.max_attempts).lastInsertRowid);
+      if (!this.running) return;
+      // A job due now with a free slot starts at once, without reading it back.
+      if (runAt <= now && q.running < q.options.concurrency) return this.launch(row, q);
+      if (runAt <= now) q.waiting = true;
+      this.schedule();
     };
   }
 
   /** Starts running due jobs, including those left over from before a restart. */
   start(): void {
     this.running = true;
-    this.pump();
+    this.pump(true);
   }
 
   /** Stops taking jobs and waits for the running ones to finish. */
@@ -123,17 +132,26 @@ export class JobQueue {
     return awsMs / this.clock.timeScale;
   }
 
-  private pump(): void {
+  /** Starts due jobs; `all` also looks in queues not known to have any waiting (timer, start). */
+  private pump(all = false): void {
     if (!this.running) return;
     const now = this.clock.now();
     // Per queue, read only as many due rows as it has running plus free slots: a backlog in
     // one queue then costs nothing per pump and cannot hide another queue's due jobs.
     for (const [name, q] of this.queues) {
       const free = q.options.concurrency - q.running;
-      if (free <= 0) continue;
-      for (const row of this.due.all(name, now, q.running + free) as Row[]) {
-        if (q.running >= q.options.concurrency) break;
-        if (!this.inFlight.has(row.id)) this.launch(row, q);
+      if (free <= 0 || !(all || q.waiting)) continue;
+      const limit = q.running + free;
+      const rows = this.due.all(name, now, limit) as Row[];
+      // Fewer rows than asked for means every due job is running or about to be.
+      q.waiting = rows.length >= limit;
+      for (const row of rows) {
+        if (this.inFlight.has(row.id)) continue;
+        if (q.running >= q.options.concurrency) {
+          q.waiting = true;
+          break;
+        }
+        this.launch(row, q);
       }
     }
     this.schedule();
@@ -183,6 +201,6 @@ export class JobQueue {
     if (at === null) return;
     const wait = Math.max(0, at - this.clock.now());
     // setTimer takes AWS time; the due time is already real, so undo the scaling.
-    this.timer = this.clock.setTimer(Math.max(1, wait) * this.clock.timeScale, () => this.pump());
+    this.timer = this.clock.setTimer(Math.max(1, wait) * this.clock.timeScale, () => this.pump(true));
   }
 }

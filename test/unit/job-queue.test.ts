@@ -121,4 +121,20 @@ describe('JobQueue', () => {
     releases.forEach((r) => r());
     await stopped;
   });
+
+  it('drains every job enqueued while its queue was full', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    const ran: number[] = [];
+    const add = q.define<number>('busy', async (n) => {
+      await new Promise((r) => setImmediate(r));
+      ran.push(n);
+    }, { concurrency: 3 });
+    q.start();
+    for (let i = 0; i < 50; i++) add(i);
+    await q.idle();
+    expect(ran.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(clock.pendingTimers()).toBe(0);
+    await q.stop();
+  });
 });
