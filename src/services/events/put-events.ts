@@ -47,7 +47,8 @@ export function putEventOperations(store: EventsStore, clock: Clock, ingest: Ing
       const total = input.Entries.reduce((n, e) => n + entrySize(e), 0);
       if (total > MAX_REQUEST_BYTES) throw validation('Total size of the entries in the request is over the limit.');
       const now = clock.now();
-      const results = input.Entries.map((entry): PutEventsResultEntry => {
+      // One transaction for the request: its deliveries are committed together, before the answer.
+      const results = store.db.transaction(() => input.Entries.map((entry): PutEventsResultEntry => {
         const detail = check(entry, ctx.protocol === 'internal');
         if ('ErrorCode' in detail) return detail;
         const bus = busName(entry.EventBusName);
@@ -65,7 +66,7 @@ export function putEventOperations(store: EventsStore, clock: Clock, ingest: Ing
         };
         ingest(scope, bus, event);
         return { EventId: event.id };
-      });
+      }));
       return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
     },
 

@@ -2,7 +2,7 @@ import {
   CreateEventBusCommand, DeleteEventBusCommand, DescribeEventBusCommand, DescribeRuleCommand, EventBridgeClient, InvalidEventPatternException,
   ListEventBusesCommand, ListRuleNamesByTargetCommand, ListRulesCommand, ListTagsForResourceCommand, ListTargetsByRuleCommand, PutEventsCommand,
   PutPermissionCommand, PutRuleCommand, PutTargetsCommand, RemovePermissionCommand, ResourceAlreadyExistsException, ResourceNotFoundException,
-  TagResourceCommand, TestEventPatternCommand, UntagResourceCommand, ValidationException, LimitExceededException, UpdateEventBusCommand,
+  TagResourceCommand, TestEventPatternCommand, UntagResourceCommand, LimitExceededException, UpdateEventBusCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
