@@ -28,7 +28,8 @@ const detail = (seq: number) => JSON.stringify({ status: 'confirmed', seq, items
 
 interface Server {
   url: string;
-  take(): Promise<Map<number, number>>;
+  /** The receipts since the last take, and the server's CPU time (µs) over the same span. */
+  take(): Promise<{ receipts: Map<number, number>; cpuMicros: number }>;
   stop(): Promise<void>;
 }
 
@@ -50,9 +51,10 @@ async function startServer(): Promise<Server> {
   return {
     url: `${url}/`,
     async take() {
-      const got = next<{ receipts: [number, number][] }>('receipts');
+      const got = next<{ receipts: [number, number][]; cpuMicros: number }>('receipts');
       child.send({ type: 'take' });
-      return new Map((await got).receipts);
+      const { receipts, cpuMicros } = await got;
+      return { receipts: new Map(receipts), cpuMicros };
     },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
@@ -102,20 +104,22 @@ async function paced(send: (seq: number) => void): Promise<Map<number, number>> 
   return sent;
 }
 
-function latencies(sent: Map<number, number>): { p50: number; p99: number; max: number; lost: number } {
+function latencies(sent: Map<number, number>, cpuMicros = 0): { p50: number; p99: number; max: number; lost: number; cpuPerEvent: number } {
   const l = [...sent].flatMap(([seq, t]) => (received.has(seq) ? [received.get(seq)! - t] : [])).sort((a, b) => a - b);
   const at = (q: number) => l[Math.min(l.length - 1, Math.floor(q * l.length))];
-  return { p50: at(0.5), p99: at(0.99), max: l[l.length - 1], lost: sent.size - l.length };
+  return { p50: at(0.5), p99: at(0.99), max: l[l.length - 1], lost: sent.size - l.length, cpuPerEvent: cpuMicros / sent.size };
 }
 
 async function slipwayRound(server: Server) {
+  await server.take(); // the server's CPU count starts with this round
   const inFlight: Promise<unknown>[] = [];
   const sent = await paced((seq) => {
     inFlight.push(call(server.url, 'PutEvents', { Entries: [{ Source: `shop.service${RULES - 1}`, DetailType: 'Order Placed', Detail: detail(seq) }] }));
   });
   await Promise.all(inFlight);
-  received = await server.take();
-  return latencies(sent);
+  const taken = await server.take();
+  received = taken.receipts;
+  return latencies(sent, taken.cpuMicros);
 }
 
 /** The same routing with direct calls: match every rule, build the event and its input, hand it to the target. */
@@ -149,8 +153,10 @@ export async function benchEvents(): Promise<string[]> {
   }
   const fmt = (xs: ReturnType<typeof latencies>[]) => `${median(xs.map((x) => x.p50)).toFixed(2)} / ${median(xs.map((x) => x.p99)).toFixed(2)} / ${median(xs.map((x) => x.max)).toFixed(1)} ms`;
   const lost = slip.reduce((n, x) => n + x.lost, 0);
+  const cpu = median(slip.map((x) => x.cpuPerEvent));
   return [
     `| EventBridge PutEvents → rule (1 of ${RULES} matching) → SQS target at ${RATE} events/s, end-to-end latency p50 / p99 / max (median of ${ROUNDS} × ${SECONDS} s) | ${fmt(slip)} | ${fmt(base)} (direct calls: match, input, target) | p99 < 50 ms |`,
     `| … events not delivered | ${lost} of ${ROUNDS * RATE * SECONDS} | — | 0 |`,
+    `| … Slipway process CPU per event (HTTP, PutEvents, routing, job commit and delivery) | ${cpu.toFixed(0)} µs (${(cpu * RATE / 10_000).toFixed(0)}% of a core at ${RATE}/s) | — | — |`,
   ];
 }

@@ -23,8 +23,15 @@ const fakeSqs = {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-events-'));
 const slipway = await Slipway.start({ port: 0, dataDir, logLevel: 'error', services: [...SERVICES.filter((s) => s.name !== 'sqs'), fakeSqs] });
+let cpu = process.cpuUsage();
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'take') void slipway.settled().then(() => process.send!({ type: 'receipts', receipts: receipts.splice(0) }));
+  if (m.type === 'take') {
+    void slipway.settled().then(() => {
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      process.send!({ type: 'receipts', receipts: receipts.splice(0), cpuMicros: used.user + used.system });
+    });
+  }
   if (m.type === 'stop') void slipway.close().then(() => (rmSync(dataDir, { recursive: true, force: true }), process.exit(0)));
 });
 process.send!({ type: 'ready', url: slipway.url });
