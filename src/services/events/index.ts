@@ -1,7 +1,10 @@
 import type { ServiceDefinition } from '../service.js';
+import { ArchiveStore } from './archive-store.js';
+import { archiveOperations, archiver } from './archives.js';
 import { busOperations } from './buses.js';
 import { defineDelivery } from './deliver.js';
 import { putEventOperations } from './put-events.js';
+import { replayOperations } from './replays.js';
 import { Router } from './router.js';
 import { ruleOperations } from './rules.js';
 import { Scheduler } from './scheduler.js';
@@ -11,8 +14,9 @@ import { targetOperations } from './targets.js';
 
 /**
  * EventBridge: buses, rules with the full event-pattern language, schedule rules, targets
- * with input transformation, and durable at-least-once delivery through the job queue to
- * SQS, SNS, CloudWatch Logs, other buses, Lambda and CodePipeline via the in-process client.
+ * with input transformation, archives and replays, and durable at-least-once delivery through
+ * the job queue to SQS, SNS, CloudWatch Logs, other buses, Lambda and CodePipeline via the
+ * in-process client.
  */
 export const events: ServiceDefinition = {
   name: 'events',
@@ -21,8 +25,11 @@ export const events: ServiceDefinition = {
     const deliver = defineDelivery(deps.jobs, deps.aws, deps.clock, deps.log);
     const router = new Router(store, deliver);
     const scheduler = new Scheduler(store, deps.jobs, deps.clock, router, deps.log);
+    const archives = new ArchiveStore(deps.db);
+    const archive = archiver(archives, store, router, deps.clock);
     const ingest = (scope: Parameters<Router['route']>[0], bus: string, event: Parameters<Router['route']>[2]) => {
       router.route(scope, bus, event, deps.clock.now());
+      archive(scope, bus, event);
     };
     return {
       provider: {
@@ -31,6 +38,8 @@ export const events: ServiceDefinition = {
         ...targetOperations(store),
         ...tagOperations(store),
         ...putEventOperations(store, deps.clock, ingest),
+        ...archiveOperations(archives, store, deps.clock),
+        ...replayOperations(archives, store, router, deps.jobs, deps.clock),
       },
       start: () => scheduler.resume(),
       reset: () => store.clearCache(),
