@@ -80,6 +80,7 @@ export function messages(sqs: FakeService, queue: string) {
 export const fakeSns = () => new FakeService('sns', { Publish: () => ({ MessageId: crypto.randomUUID() }) });
 export const fakeLogs = () => new FakeService('logs', { CreateLogStream: () => ({}), PutLogEvents: () => ({}) });
 export const fakeLambda = () => new FakeService('lambda', { Invoke: () => ({ StatusCode: 202 }) });
+export const fakePipelines = () => new FakeService('codepipeline', { StartPipelineExecution: () => ({ pipelineExecutionId: crypto.randomUUID() }) });
 
 /** The real services, with the fakes in place of the ones they stand for. */
 export function servicesWith(...fakes: FakeService[]): ServiceDefinition[] {

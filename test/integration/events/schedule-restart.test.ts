@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway } from '../../helpers/slipway.js';
-import { fakeSqs, messages, servicesWith } from './fakes.js';
+import { fakePipelines, fakeSqs, messages, servicesWith } from './fakes.js';
 
 const queue = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const MINUTE = 60_000;
@@ -14,9 +14,13 @@ describe('schedule rules', () => {
   it('fire rate and cron schedules through the clock, as Scheduled Events', async () => {
     const clock = new ManualClock(Date.UTC(2024, 0, 1, 11, 58, 30));
     const sqs = fakeSqs();
-    const sw = await startSlipway({ clock, services: servicesWith(sqs) });
+    const pipelines = fakePipelines();
+    const sw = await startSlipway({ clock, services: servicesWith(sqs, pipelines) });
     try {
       const eb = new EventBridgeClient(sdkConfig(sw.url));
+      // A nightly pipeline run, the way CodePipeline schedules are set up on AWS.
+      await eb.send(new PutRuleCommand({ Name: 'nightly-release', ScheduleExpression: 'cron(0 2 * * ? *)' }));
+      await eb.send(new PutTargetsCommand({ Rule: 'nightly-release', Targets: [{ Id: 'p', Arn: 'arn:aws:codepipeline:us-east-1:000000000000:release' }] }));
       await eb.send(new PutRuleCommand({ Name: 'every-5', ScheduleExpression: 'rate(5 minutes)' }));
       await eb.send(new PutTargetsCommand({ Rule: 'every-5', Targets: [{ Id: 'q', Arn: queue('ticks') }] }));
       await eb.send(new PutRuleCommand({ Name: 'noon', ScheduleExpression: 'cron(0 12 * * ? *)' }));
@@ -55,6 +59,7 @@ describe('schedule rules', () => {
       await eb.send(new DeleteRuleCommand({ Name: 'noon' }));
       await step(24 * 60 * MINUTE);
       expect(messages(sqs, 'noon')).toHaveLength(3);
+      expect(pipelines.of('StartPipelineExecution').map((c) => c.input)).toEqual([{ name: 'release' }]);
     } finally {
       await sw.close();
     }
