@@ -51,6 +51,7 @@ function parseSet(text: string, spec: FieldSpec): Set<number> {
     if (item.split('/').length > 2 || range === '') throw new ScheduleError(`${spec.name} has a malformed item '${item}'`);
     const step = stepText === undefined ? 1 : /^\d+$/.test(stepText) && Number(stepText) > 0 ? Number(stepText) : NaN;
     if (Number.isNaN(step)) throw new ScheduleError(`${spec.name} has a malformed step in '${item}'`);
+    if (step > spec.max - spec.min) throw new ScheduleError(`${spec.name} step ${step} in '${item}' is larger than the field's range`);
     let lo: number;
     let hi: number;
     if (range === '*') [lo, hi] = [spec.min, spec.max];

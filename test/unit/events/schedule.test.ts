@@ -62,6 +62,8 @@ const invalid: [string, string][] = [
   ['cron(0 12 ? * 2#6 *)', 'occurrence 6'],
   ['cron(0 12 * * ? 1969)', 'year value'],
   ['cron(0 5-2 * * ? *)', 'runs backwards'],
+  ['cron(*/60 * * * ? *)', 'step 60'],
+  ['cron(7 20 * * 1-7 *)', 'day-of-week must be ?'],
 ];
 
 describe('invalid schedule expressions say what is wrong', () => {
