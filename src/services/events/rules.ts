@@ -98,7 +98,8 @@ export function ruleOperations(store: EventsStore, saver: RuleSaver): Ops {
       const bus = requireBus(store, scope, input.EventBusName);
       const rule = store.rule(scope, bus.name, input.Name);
       if (!rule) return {};
-      if (rule.targets.length && !input.Force) throw validation("Rule can't be deleted since it has targets.");
+      // Force only concerns managed rules; it never deletes a rule that still has targets.
+      if (rule.targets.length) throw validation("Rule can't be deleted since it has targets.");
       store.deleteRule(scope, bus.name, input.Name);
       return {};
     },
