@@ -102,10 +102,12 @@ export class JobQueue {
       const row = { id: 0, queue: name, payload: JSON.stringify(payload), run_at: runAt, attempts: 0, max_attempts: opts.maxAttempts ?? q.options.maxAttempts };
       row.id = Number(this.insert.run(name, row.payload, runAt, row.max_attempts).lastInsertRowid);
       if (!this.running) return;
-      // A job due now with a free slot starts at once, without reading it back.
-      if (runAt <= now && q.running < q.options.concurrency) return this.launch(row, q);
-      if (runAt <= now) q.waiting = true;
-      this.schedule();
+      if (runAt > now) return this.schedule();
+      // A job due now starts at once, without reading it back, when its queue has a free slot
+      // and no older job waiting; otherwise the queue is read in order.
+      if (!q.waiting && q.running < q.options.concurrency) return this.launch(row, q);
+      q.waiting = true;
+      this.pump();
     };
   }
 
@@ -191,6 +193,7 @@ export class JobQueue {
       return;
     }
     this.retry.run(attempt, this.clock.now() + this.real(q.options.backoffMs(attempt)), errorMessage(error), row.id);
+    q.waiting = true;
   }
 
   private schedule(): void {

@@ -137,4 +137,29 @@ describe('JobQueue', () => {
     expect(clock.pendingTimers()).toBe(0);
     await q.stop();
   });
+
+  it('retries at once when the backoff is zero, and keeps a one-at-a-time queue in order', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    const seen: string[] = [];
+    let failOnce = true;
+    const add = q.define<string>('ordered', async (v) => {
+      seen.push(v);
+      if (v === 'a' && failOnce) {
+        failOnce = false;
+        throw new Error('once');
+      }
+    }, { concurrency: 1, backoffMs: () => 0 });
+    q.start();
+    add('a');
+    await q.idle();
+    expect(seen).toEqual(['a', 'a']);
+    failOnce = true;
+    add('a');
+    add('b');
+    add('c');
+    await q.idle();
+    expect(seen).toEqual(['a', 'a', 'a', 'a', 'b', 'c']);
+    await q.stop();
+  });
 });
