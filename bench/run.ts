@@ -1,6 +1,7 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchCloudwatch } from './cloudwatch.js';
 import { benchDynamodb } from './dynamodb.js';
+import { benchEvents } from './events.js';
 import { benchGateway } from './gateway.js';
 import { pinning } from './lib/servers.js';
 import { benchSqs } from './sqs.js';
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   cloudwatch: benchCloudwatch,
   dynamodb: benchDynamodb,
   sqs: benchSqs,
+  events: benchEvents,
 };
 
 const wanted = process.argv.slice(2);

@@ -36,6 +36,8 @@ interface Queue {
   handler: JobHandler<unknown>;
   options: Required<Omit<QueueOptions<unknown>, 'onExhausted'>> & Pick<QueueOptions<unknown>, 'onExhausted'>;
   running: number;
+  /** Due jobs may be waiting in the table (enqueued while the queue was full, or left from before a start). */
+  waiting: boolean;
 }
 
 const DEFAULT_BACKOFF = (attempt: number) => Math.min(60_000, 1000 * 2 ** (attempt - 1));
@@ -69,10 +71,11 @@ export class JobQueue {
          run_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL, last_error TEXT);
        CREATE INDEX jobs_due ON jobs (run_at, id);`,
     );
+    db.migrate('jobs-v2', 'CREATE INDEX jobs_queue_due ON jobs (queue, run_at, id)');
     this.insert = db.sql.prepare('INSERT INTO jobs (queue, payload, run_at, max_attempts) VALUES (?, ?, ?, ?)');
-    this.due = db.sql.prepare('SELECT id, queue, payload, run_at, attempts, max_attempts FROM jobs WHERE run_at <= ? ORDER BY run_at, id LIMIT 500');
-    // Only future jobs set the next wake-up: due ones are running, or wait for a free slot, and a job
-    // that ends pumps again. Waking up for them would spin every millisecond until they finish.
+    this.due = db.sql.prepare('SELECT id, queue, payload, run_at, attempts, max_attempts FROM jobs WHERE queue = ? AND run_at <= ? ORDER BY run_at, id LIMIT ?');
+    // Only future jobs set the timer: due ones are running or wait for a running one to finish
+    // (each finish pumps again), and counting them would re-arm a 1 ms timer until they end.
     this.next = db.sql.prepare('SELECT MIN(run_at) AS at FROM jobs WHERE run_at > ?');
     this.remove = db.sql.prepare('DELETE FROM jobs WHERE id = ?');
     this.retry = db.sql.prepare('UPDATE jobs SET attempts = ?, run_at = ?, last_error = ? WHERE id = ?');
@@ -90,19 +93,28 @@ export class JobQueue {
         onExhausted: options.onExhausted as QueueOptions<unknown>['onExhausted'],
       },
       running: 0,
+      waiting: true,
     });
     return (payload, opts = {}) => {
       const q = this.queues.get(name)!;
-      const runAt = this.clock.now() + this.real(opts.delayMs ?? 0);
-      this.insert.run(name, JSON.stringify(payload), runAt, opts.maxAttempts ?? q.options.maxAttempts);
-      if (this.running) this.pump();
+      const now = this.clock.now();
+      const runAt = now + this.real(opts.delayMs ?? 0);
+      const row = { id: 0, queue: name, payload: JSON.stringify(payload), run_at: runAt, attempts: 0, max_attempts: opts.maxAttempts ?? q.options.maxAttempts };
+      row.id = Number(this.insert.run(name, row.payload, runAt, row.max_attempts).lastInsertRowid);
+      if (!this.running) return;
+      if (runAt > now) return this.schedule();
+      // A job due now starts at once, without reading it back, when its queue has a free slot
+      // and no older job waiting; otherwise the queue is read in order.
+      if (!q.waiting && q.running < q.options.concurrency) return this.launch(row, q);
+      q.waiting = true;
+      this.pump();
     };
   }
 
   /** Starts running due jobs, including those left over from before a restart. */
   start(): void {
     this.running = true;
-    this.pump();
+    this.pump(true);
   }
 
   /** Stops taking jobs and waits for the running ones to finish. */
@@ -122,13 +134,27 @@ export class JobQueue {
     return awsMs / this.clock.timeScale;
   }
 
-  private pump(): void {
+  /** Starts due jobs; `all` also looks in queues not known to have any waiting (timer, start). */
+  private pump(all = false): void {
     if (!this.running) return;
     const now = this.clock.now();
-    for (const row of this.due.all(now) as Row[]) {
-      const q = this.queues.get(row.queue);
-      if (!q || this.inFlight.has(row.id) || q.running >= q.options.concurrency) continue;
-      this.launch(row, q);
+    // Per queue, read only as many due rows as it has running plus free slots: a backlog in
+    // one queue then costs nothing per pump and cannot hide another queue's due jobs.
+    for (const [name, q] of this.queues) {
+      const free = q.options.concurrency - q.running;
+      if (free <= 0 || !(all || q.waiting)) continue;
+      const limit = q.running + free;
+      const rows = this.due.all(name, now, limit) as Row[];
+      // Fewer rows than asked for means every due job is running or about to be.
+      q.waiting = rows.length >= limit;
+      for (const row of rows) {
+        if (this.inFlight.has(row.id)) continue;
+        if (q.running >= q.options.concurrency) {
+          q.waiting = true;
+          break;
+        }
+        this.launch(row, q);
+      }
     }
     this.schedule();
   }
@@ -167,6 +193,7 @@ export class JobQueue {
       return;
     }
     this.retry.run(attempt, this.clock.now() + this.real(q.options.backoffMs(attempt)), errorMessage(error), row.id);
+    q.waiting = true;
   }
 
   private schedule(): void {
@@ -177,6 +204,6 @@ export class JobQueue {
     if (at === null) return;
     const wait = Math.max(0, at - this.clock.now());
     // setTimer takes AWS time; the due time is already real, so undo the scaling.
-    this.timer = this.clock.setTimer(Math.max(1, wait) * this.clock.timeScale, () => this.pump());
+    this.timer = this.clock.setTimer(Math.max(1, wait) * this.clock.timeScale, () => this.pump(true));
   }
 }

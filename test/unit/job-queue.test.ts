@@ -108,5 +108,80 @@ describe('JobQueue', () => {
     expect(timers).toBeLessThan(5);
     release();
     await q.idle();
+    await q.stop();
+  });
+
+  it('sets no timer while the only due job is still running', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    let release!: () => void;
+    const add = q.define<number>('long', () => new Promise<void>((r) => (release = r)));
+    q.start();
+    add(1);
+    await new Promise((r) => setImmediate(r));
+    // A running job must not keep a timer firing every millisecond until it ends.
+    expect(clock.pendingTimers()).toBe(0);
+    release();
+    await q.idle();
+    await q.stop();
+  });
+
+  it('runs a due job of one queue while another queue has a large backlog', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    const releases: (() => void)[] = [];
+    const addSlow = q.define<number>('slow', () => new Promise<void>((r) => releases.push(r)), { concurrency: 1 });
+    const ran: string[] = [];
+    const addQuick = q.define<string>('quick', async (v) => void ran.push(v));
+    for (let i = 0; i < 600; i++) addSlow(i);
+    q.start();
+    addQuick('after the backlog');
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toEqual(['after the backlog']);
+    expect(releases).toHaveLength(1);
+    const stopped = q.stop();
+    releases.forEach((r) => r());
+    await stopped;
+  });
+
+  it('drains every job enqueued while its queue was full', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    const ran: number[] = [];
+    const add = q.define<number>('busy', async (n) => {
+      await new Promise((r) => setImmediate(r));
+      ran.push(n);
+    }, { concurrency: 3 });
+    q.start();
+    for (let i = 0; i < 50; i++) add(i);
+    await q.idle();
+    expect(ran.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(clock.pendingTimers()).toBe(0);
+    await q.stop();
+  });
+
+  it('retries at once when the backoff is zero, and keeps a one-at-a-time queue in order', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    const seen: string[] = [];
+    let failOnce = true;
+    const add = q.define<string>('ordered', async (v) => {
+      seen.push(v);
+      if (v === 'a' && failOnce) {
+        failOnce = false;
+        throw new Error('once');
+      }
+    }, { concurrency: 1, backoffMs: () => 0 });
+    q.start();
+    add('a');
+    await q.idle();
+    expect(seen).toEqual(['a', 'a']);
+    failOnce = true;
+    add('a');
+    add('b');
+    add('c');
+    await q.idle();
+    expect(seen).toEqual(['a', 'a', 'a', 'a', 'b', 'c']);
+    await q.stop();
   });
 });
