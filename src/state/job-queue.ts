@@ -173,6 +173,9 @@ export class JobQueue {
     if (!this.running) return;
     const at = (this.next.get() as { at: number | null }).at;
     if (at === null) return;
+    // A job that is due but not launched is running or waiting for a slot; the end of a
+    // running job pumps again, so a timer here would only spin.
+    if (at <= this.clock.now() && this.active.size > 0) return;
     const wait = Math.max(0, at - this.clock.now());
     // setTimer takes AWS time; the due time is already real, so undo the scaling.
     this.timer = this.clock.setTimer(Math.max(1, wait) * this.clock.timeScale, () => this.pump());

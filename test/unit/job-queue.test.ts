@@ -88,4 +88,17 @@ describe('JobQueue', () => {
     expect(peak).toBe(2);
     await q.stop();
   });
+  it('does not re-arm its timer while a due job is still running', async () => {
+    const clock = new ManualClock();
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    let release!: () => void;
+    const add = q.define('slow', () => new Promise<void>((r) => (release = r)));
+    q.start();
+    add({});
+    // With the job in flight, advancing a day must not fire a timer every millisecond.
+    clock.advance(86_400_000);
+    expect(clock.pendingTimers()).toBe(0);
+    release();
+    await q.idle();
+  });
 });
