@@ -1,0 +1,96 @@
+import type { Statement } from 'better-sqlite3';
+import type { RequestContext } from '../../aws/gateway/context.js';
+import type { FilteredLogEvent, LogsOperations } from '../../aws/models/generated/logs.js';
+import { ServiceError } from '../../core/errors.js';
+import type { Database } from '../../state/database.js';
+import { invalidParameter, namedGroup } from './common.js';
+import { EVENT_OVERHEAD, PAGE_BYTES, type Cursor } from './events-read.js';
+import { parseFilterPattern, type FilterPattern } from './filter-pattern.js';
+import { eventIdOf, type EventRow, type LogsStore } from './store.js';
+
+type Ops = Partial<LogsOperations<RequestContext>>;
+
+export interface ScanRequest {
+  groupId: number;
+  start: number;
+  end: number;
+  after: Cursor;
+  streamIds?: number[];
+  pattern: FilterPattern;
+}
+
+/** GLOB text that matches any message containing `s` (GLOB is case-sensitive, like filter terms). */
+export function containsGlob(s: string): string {
+  return `*${s.replace(/[*?[]/g, (c) => `[${c}]`)}*`;
+}
+
+/**
+ * Scans a group's events in (timestamp, id) order. Substrings every match must contain
+ * are checked by SQLite first, so only candidate rows reach the pattern in JavaScript.
+ */
+export class GroupScanner {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {}
+
+  *scan(req: ScanRequest): Generator<EventRow> {
+    const streams = req.streamIds ? `AND stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
+    const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
+    const sql = `SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE group_id = ? AND ts >= ? AND ts <= ?
+      AND (ts > ? OR (ts = ? AND id > ?)) ${streams} ${globs} ORDER BY ts, id`;
+    let stmt = this.cache.get(sql);
+    if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql)));
+    const params = [req.groupId, req.start, req.end, req.after.ts, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
+    const exact = req.pattern.exact;
+    for (const row of stmt.iterate(...params) as IterableIterator<EventRow>) {
+      if (exact || req.pattern.test(row.message)) yield row;
+    }
+  }
+}
+
+export function filterOperations(store: LogsStore): Ops {
+  const scanner = new GroupScanner(store.db);
+  return {
+    async FilterLogEvents(input, ctx) {
+      const g = namedGroup(store, ctx, input);
+      if (input.logStreamNames && input.logStreamNamePrefix) {
+        throw invalidParameter('logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
+      }
+      const pattern = parseFilterPattern(input.filterPattern);
+      const names = store.streamNames(g.id);
+      let streamIds: number[] | undefined;
+      if (input.logStreamNames || input.logStreamNamePrefix) {
+        const wanted = (n: string) => (input.logStreamNames ? input.logStreamNames.includes(n) : n.startsWith(input.logStreamNamePrefix!));
+        streamIds = [...names].filter(([, n]) => wanted(n)).map(([id]) => id);
+        if (input.logStreamNames && !streamIds.length) throw new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
+      }
+      const limit = input.limit ?? 10_000;
+      const events: FilteredLogEvent[] = [];
+      let bytes = 0;
+      let more = false;
+      const scan = scanner.scan({ groupId: g.id, start: input.startTime ?? 0, end: input.endTime ?? Number.MAX_SAFE_INTEGER, after: tokenCursor(input.nextToken), streamIds, pattern });
+      for (const r of scan) {
+        bytes += r.message.length + EVENT_OVERHEAD;
+        if (events.length >= limit || (bytes > PAGE_BYTES && events.length > 0)) {
+          more = true;
+          break;
+        }
+        events.push({ logStreamName: names.get(r.stream_id), timestamp: r.ts, message: r.message, ingestionTime: r.ingest, eventId: eventIdOf(r.ts, r.id) });
+      }
+      scan.return(undefined);
+      const last = events[events.length - 1];
+      return {
+        events,
+        searchedLogStreams: [],
+        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}`).toString('base64url') : undefined,
+      };
+    },
+  };
+}
+
+function tokenCursor(token: string | undefined): Cursor {
+  if (!token) return { ts: -1, id: 0 };
+  const m = /^(\d+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!m) throw invalidParameter(`The specified nextToken is invalid: ${token}`);
+  return { ts: Number(m[1]), id: Number(m[2]) };
+}
