@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '../service.js';
 import { filterOperations } from './filter-events.js';
 import { groupOperations } from './groups.js';
+import { insightsOperations } from './insights/queries.js';
 import { metricFilters } from './metric-filters.js';
 import { createRetention } from './retention.js';
 import { LogsStore } from './store.js';
@@ -22,6 +23,7 @@ export const logs: ServiceDefinition = {
         ...filterOperations(store),
         ...metrics.ops,
         ...subscriptionOperations(store),
+        ...insightsOperations(store, deps),
       },
     };
   },
