@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../../state/database.js';
 import { invalidParameter } from './common.js';
-import { eventIdOf, type EventRow } from './store.js';
+import { eventIdOf, type EventRow, type StreamRow } from './store.js';
 
 /** AWS caps a GetLogEvents/FilterLogEvents page at 1 MB, counting 26 bytes of overhead per event. */
 export const PAGE_BYTES = 1_048_576;
@@ -33,21 +33,29 @@ export class StreamReader {
   private readonly backward: Statement;
 
   constructor(db: Database) {
-    const cols = 'SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE stream_id = ? AND ts >= ? AND ts < ?';
-    this.forward = db.sql.prepare(`${cols} AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT ?`);
-    this.backward = db.sql.prepare(`${cols} AND (ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, id DESC LIMIT ?`);
+    // The group index holds the stream id: a stream is read by walking its group's index
+    // over the stream's own time span, without touching other streams' rows.
+    const cols = 'SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE group_id = ? AND ts >= ? AND ts < ? AND stream_id = ?';
+    this.forward = db.sql.prepare(`${cols} AND ts >= ? AND (ts > ? OR id > ?) ORDER BY ts, id LIMIT ?`);
+    this.backward = db.sql.prepare(`${cols} AND ts <= ? AND (ts < ? OR id < ?) ORDER BY ts DESC, id DESC LIMIT ?`);
+  }
+
+  private span(s: StreamRow, start: number, end: number): [number, number] {
+    return [Math.max(start, s.first_ts ?? 0), Math.min(end, (s.last_ts ?? -1) + 1)];
   }
 
   /** Up to `limit` events after `from` (ascending), cut at the page byte limit. */
-  after(streamId: number, start: number, end: number, from: Cursor, limit: number): EventRow[] {
-    const rows = this.forward.all(streamId, start, end, from.ts, from.ts, from.id, limit) as EventRow[];
-    return cutToPage(rows);
+  after(s: StreamRow, start: number, end: number, from: Cursor, limit: number): EventRow[] {
+    const [a, b] = this.span(s, start, end);
+    if (a >= b) return [];
+    return cutToPage(this.forward.all(s.group_id, a, b, s.id, from.ts, from.ts, from.id, limit) as EventRow[]);
   }
 
   /** Up to `limit` events just before `from`, returned in ascending order. */
-  before(streamId: number, start: number, end: number, from: Cursor, limit: number): EventRow[] {
-    const rows = cutToPage(this.backward.all(streamId, start, end, from.ts, from.ts, from.id, limit) as EventRow[]);
-    return rows.reverse();
+  before(s: StreamRow, start: number, end: number, from: Cursor, limit: number): EventRow[] {
+    const [a, b] = this.span(s, start, end);
+    if (a >= b) return [];
+    return cutToPage(this.backward.all(s.group_id, a, b, s.id, from.ts, from.ts, from.id, limit) as EventRow[]).reverse();
   }
 }
 

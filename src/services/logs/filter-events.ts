@@ -37,7 +37,7 @@ export class GroupScanner {
     const streams = req.streamIds ? `AND stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
     const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
     const sql = `SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE group_id = ? AND ts >= ? AND ts <= ?
-      AND (ts > ? OR (ts = ? AND id > ?)) ${streams} ${globs} ORDER BY ts, id`;
+      AND ts >= ? AND (ts > ? OR id > ?) ${streams} ${globs} ORDER BY ts, id`;
     let stmt = this.cache.get(sql);
     if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql)));
     const params = [req.groupId, req.start, req.end, req.after.ts, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];

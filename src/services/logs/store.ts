@@ -24,6 +24,8 @@ export interface StreamRow {
   first_ts: number | null;
   last_ts: number | null;
   last_ingest: number | null;
+  /** Events and UTF-8 bytes stored, kept as events come and go (query statistics read them). */
+  n: number;
   bytes: number;
   seq: number;
 }
@@ -78,13 +80,14 @@ CREATE TABLE logs_groups (id INTEGER PRIMARY KEY, account TEXT NOT NULL, region 
   created INTEGER NOT NULL, retention INTEGER, kms TEXT, cls TEXT NOT NULL, deletion_protection INTEGER NOT NULL DEFAULT 0,
   tags TEXT NOT NULL DEFAULT '{}', retention_gen INTEGER NOT NULL DEFAULT 0, UNIQUE (account, region, name));
 CREATE TABLE logs_streams (id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL,
-  first_ts INTEGER, last_ts INTEGER, last_ingest INTEGER, bytes INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (group_id, name));
+  first_ts INTEGER, last_ts INTEGER, last_ingest INTEGER, n INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+  seq INTEGER NOT NULL DEFAULT 0, UNIQUE (group_id, name));
 CREATE TABLE logs_events (id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL, ts INTEGER NOT NULL,
-  ingest INTEGER NOT NULL, bytes INTEGER NOT NULL, message TEXT NOT NULL);
-CREATE INDEX logs_events_stream ON logs_events (stream_id, ts);
-CREATE INDEX logs_events_group ON logs_events (group_id, ts, bytes);`;
+  ingest INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE INDEX logs_events_group ON logs_events (group_id, ts, stream_id);`;
 
+/** Rows per multi-row INSERT: fewer statement runs per batch. */
+const ROWS_PER_INSERT = 50;
 const GROUP_COLS = 'id, name, created, retention, kms, cls, deletion_protection, tags, retention_gen';
 
 /**
@@ -122,11 +125,17 @@ export class LogsStore {
       streamNames: p('SELECT id, name FROM logs_streams WHERE group_id = ?'),
       insertStream: p('INSERT INTO logs_streams (group_id, name, created) VALUES (?, ?, ?)'),
       deleteStream: p('DELETE FROM logs_streams WHERE id = ?'),
-      deleteStreamEvents: p('DELETE FROM logs_events WHERE stream_id = ?'),
+      deleteStreamEvents: p('DELETE FROM logs_events WHERE group_id = ? AND stream_id = ?'),
       touchStream: p(`UPDATE logs_streams SET first_ts = MIN(COALESCE(first_ts, ?), ?), last_ts = MAX(COALESCE(last_ts, ?), ?),
-        last_ingest = ?, bytes = bytes + ?, seq = seq + 1 WHERE id = ?`),
-      insertEvent: p('INSERT INTO logs_events (group_id, stream_id, ts, ingest, bytes, message) VALUES (?, ?, ?, ?, ?, ?)'),
+        last_ingest = ?, n = n + ?, bytes = bytes + ?, seq = seq + 1 WHERE id = ?`),
+      insertEvent: p('INSERT INTO logs_events (group_id, stream_id, ts, ingest, message) VALUES (?, ?, ?, ?, ?)'),
+      insertEvents: p(`INSERT INTO logs_events (group_id, stream_id, ts, ingest, message) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`),
       expire: p('DELETE FROM logs_events WHERE group_id = ? AND ts < ?'),
+      recount: p(`UPDATE logs_streams SET
+        n = (SELECT count(*) FROM logs_events e WHERE e.group_id = logs_streams.group_id AND e.stream_id = logs_streams.id),
+        bytes = (SELECT COALESCE(sum(length(CAST(message AS BLOB))), 0) FROM logs_events e WHERE e.group_id = logs_streams.group_id AND e.stream_id = logs_streams.id),
+        first_ts = (SELECT min(ts) FROM logs_events e WHERE e.group_id = logs_streams.group_id AND e.stream_id = logs_streams.id)
+        WHERE group_id = ?`),
     };
   }
 
@@ -195,7 +204,7 @@ export class LogsStore {
 
   deleteStream(stream: StreamRow): void {
     this.db.transaction(() => {
-      this.s.deleteStreamEvents.run(stream.id);
+      this.s.deleteStreamEvents.run(stream.group_id, stream.id);
       this.s.deleteStream.run(stream.id);
     });
   }
@@ -203,23 +212,33 @@ export class LogsStore {
   /** Stores a batch (already in timestamp order) in one transaction. */
   append(stream: StreamRow, events: { timestamp: number; message: string }[], ingest: number): void {
     if (!events.length) return;
-    const insert = this.s.insertEvent;
+    const { insertEvent, insertEvents } = this.s;
+    const g = stream.group_id;
+    const sid = stream.id;
     this.db.transaction(() => {
       let bytes = 0;
-      for (const e of events) {
-        const size = Buffer.byteLength(e.message);
-        bytes += size;
-        insert.run(stream.group_id, stream.id, e.timestamp, ingest, size, e.message);
+      let i = 0;
+      const params: (string | number)[] = [];
+      for (; i + ROWS_PER_INSERT <= events.length; i += ROWS_PER_INSERT) {
+        params.length = 0;
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(g, sid, events[j].timestamp, ingest, events[j].message);
+        insertEvents.run(params);
       }
+      for (; i < events.length; i++) insertEvent.run(g, sid, events[i].timestamp, ingest, events[i].message);
+      for (const e of events) bytes += Buffer.byteLength(e.message);
       const first = events[0].timestamp;
       const last = events[events.length - 1].timestamp;
-      this.s.touchStream.run(first, first, last, last, ingest, bytes, stream.id);
+      this.s.touchStream.run(first, first, last, last, ingest, events.length, bytes, sid);
     });
   }
 
   /** Deletes a group's events older than `before`; returns how many went. */
   expire(groupId: number, before: number): number {
-    return this.s.expire.run(groupId, before).changes;
+    return this.db.transaction(() => {
+      const gone = this.s.expire.run(groupId, before).changes;
+      if (gone) this.s.recount.run(groupId);
+      return gone;
+    });
   }
 }
 

@@ -79,7 +79,7 @@ export function streamOperations(store: LogsStore, clock: Clock, listeners: Inge
         dir = m[1] as 'f' | 'b';
         from = decodeCursor(m[2], token);
       }
-      const rows = dir === 'f' ? reader.after(s.id, start, end, from, limit) : reader.before(s.id, start, end, from, limit);
+      const rows = dir === 'f' ? reader.after(s, start, end, from, limit) : reader.before(s, start, end, from, limit);
       const first = rows.length ? { ts: rows[0].ts, id: rows[0].id } : from;
       const last = rows.length ? { ts: rows[rows.length - 1].ts, id: rows[rows.length - 1].id } : from;
       // At the end of the stream AWS hands back the token it was given.

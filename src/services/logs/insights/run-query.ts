@@ -18,11 +18,12 @@ export interface QueryOutput {
 export function runQuery(source: EventSource, stages: Stage[], scope: Scope, limit: number): QueryOutput {
   const plan = pushdown(stages);
   const scanned = source.scanned(scope);
+  const wide = source.wide(scope, scanned.records);
   const statistics = (matched: number) => ({ recordsMatched: matched, recordsScanned: scanned.records, bytesScanned: scanned.bytes, logGroupsScanned: scope.groups.length });
 
   if (plan.counts) {
     const counts = plan.counts;
-    const rows = source.countBy(scope, plan.globs, counts).map((g) => {
+    const rows = source.countBy(scope, plan.globs, counts, wide).map((g) => {
       const row = new MapRow();
       counts.by.forEach((b, i) => row.set(b.name, b.bin ? new Date(g.keys[i] as number) : g.keys[i]));
       for (const c of counts.counts) row.set(c, g.n);
@@ -42,10 +43,13 @@ export function runQuery(source: EventSource, stages: Stage[], scope: Scope, lim
     const cap = Math.min(limit, ...plan.rest.filter((s): s is Extract<Stage, { k: 'limit' }> => s.k === 'limit').map((s) => s.n));
     const rows = source.newest(scope, plan.globs, cap).map(toRow);
     const out = execute(plan.rest, rows, limit);
-    return { results: format(out.rows, out.columns), statistics: statistics(source.count(scope, plan.globs)) };
+    return { results: format(out.rows, out.columns), statistics: statistics(source.count(scope, plan.globs, wide)) };
   }
+  // Stats and sort do not care in which order rows arrive.
+  const barrier = stages.find((s) => s.k === 'stats' || s.k === 'sort' || s.k === 'limit' || s.k === 'dedup');
+  const ordered = barrier?.k !== 'stats' && barrier?.k !== 'sort';
   const rows = (function* () {
-    for (const e of source.all(scope, plan.globs)) yield toRow(e);
+    for (const e of source.all(scope, plan.globs, ordered, wide)) yield toRow(e);
   })();
   const out = execute(stages, rows, limit);
   return { results: format(out.rows, out.columns), statistics: statistics(out.matched) };
