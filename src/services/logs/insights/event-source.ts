@@ -90,18 +90,15 @@ export class EventSource {
     const bins = !globs.length && plan.by.length === 1 && plan.by[0].bin ? this.countBins(scope, plan.by[0].bin) : undefined;
     if (bins) return bins;
     const w = this.where(scope, globs, wide && globs.length > 0);
-    const streams = this.streamNames();
+    const streams = plan.by.some((b) => b.field === '@logStream') ? this.streamNames() : new Map<number, string>();
     const names = new Map(scope.groups.map((g) => [g.id, g.name]));
-    const counts = new Map<string, { keys: (number | string)[]; n: number }>();
-    const stmt = this.stmt(`SELECT ts, group_id, stream_id FROM logs_events WHERE ${w.sql}`).raw();
-    for (const [ts, gid, sid] of stmt.iterate(...w.params) as IterableIterator<[number, number, number]>) {
-      const keys = plan.by.map((b) => (b.bin ? ts - (ts % b.bin) : b.field === '@log' ? names.get(gid)! : streams.get(sid) ?? ''));
-      const id = keys.length === 1 ? String(keys[0]) : keys.join('\u0000');
-      const c = counts.get(id);
-      if (c) c.n++;
-      else counts.set(id, { keys, n: 1 });
-    }
-    return [...counts.values()];
+    const cols = plan.by.map((b, i) => (b.bin ? `(ts - ts % ${Math.floor(b.bin)}) AS k${i}` : b.field === '@log' ? `group_id AS k${i}` : `stream_id AS k${i}`));
+    const group = cols.length ? ` GROUP BY ${cols.map((_, i) => `k${i}`).join(', ')}` : '';
+    const rows = this.stmt(`SELECT ${[...cols, 'count(*) AS n'].join(', ')} FROM logs_events WHERE ${w.sql}${group}`).all(...w.params) as Record<string, number>[];
+    return rows.filter((r) => r.n > 0).map((r) => ({
+      keys: plan.by.map((b, i) => (b.bin ? r[`k${i}`] : b.field === '@log' ? names.get(r[`k${i}`])! : streams.get(r[`k${i}`]) ?? '')),
+      n: r.n,
+    }));
   }
 
   /** Per-bin counts from the index, one range count per bin (when bins are few). */
