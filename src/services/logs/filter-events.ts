@@ -33,20 +33,55 @@ export class GroupScanner {
 
   constructor(private readonly db: Database) {}
 
-  *scan(req: ScanRequest): Generator<EventRow> {
-    const streams = req.streamIds ? `AND stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
-    const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
-    const sql = `SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE group_id = ? AND ts >= ? AND ts <= ?
-      AND ts >= ? AND (ts > ? OR id > ?) ${streams} ${globs} ORDER BY ts, id`;
+  private prepare(sql: string): Statement {
     let stmt = this.cache.get(sql);
     if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql)));
+    return stmt;
+  }
+
+  /** Matching events in (timestamp, id) order; `wide` when the group holds much of the table. */
+  scan(req: ScanRequest, wide: boolean): Generator<EventRow> {
+    return wide && req.pattern.required.length ? this.scanWide(req) : this.scanOrdered(req);
+  }
+
+  private *scanOrdered(req: ScanRequest): Generator<EventRow> {
+    const streams = req.streamIds ? `AND stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
+    const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
+    const stmt = this.prepare(`SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE group_id = ? AND ts >= ? AND ts <= ?
+      AND ts >= ? AND (ts > ? OR id > ?) ${streams} ${globs} ORDER BY ts, id`);
     const params = [req.groupId, req.start, req.end, req.after.ts, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
     const exact = req.pattern.exact;
     for (const row of stmt.iterate(...params) as IterableIterator<EventRow>) {
       if (exact || req.pattern.test(row.message)) yield row;
     }
   }
+
+  /**
+   * A plain scan of the table in storage order finds the candidates (ids and times only),
+   * which are sorted by time and then fetched in small batches: far fewer page reads than
+   * walking the index and fetching every row of a large group by id.
+   */
+  private *scanWide(req: ScanRequest): Generator<EventRow> {
+    const streams = req.streamIds ? `AND +stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
+    const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
+    const find = this.prepare(`SELECT id, ts FROM logs_events WHERE +group_id = ? AND +ts >= ? AND +ts <= ? AND (ts > ? OR id > ?) ${streams} ${globs}`);
+    const params = [req.groupId, Math.max(req.start, req.after.ts), req.end, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
+    const found = find.raw().all(...params) as [number, number][];
+    found.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    const exact = req.pattern.exact;
+    for (let i = 0; i < found.length; i += FETCH) {
+      const ids = found.slice(i, i + FETCH).map((f) => f[0]);
+      const fetch = this.prepare(`SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE id IN (${ids.map(() => '?').join(',')})`);
+      const byId = new Map((fetch.all(...ids) as EventRow[]).map((r) => [r.id, r]));
+      for (const id of ids) {
+        const row = byId.get(id)!;
+        if (exact || req.pattern.test(row.message)) yield row;
+      }
+    }
+  }
 }
+
+const FETCH = 500;
 
 export function filterOperations(store: LogsStore): Ops {
   const scanner = new GroupScanner(store.db);
@@ -68,7 +103,8 @@ export function filterOperations(store: LogsStore): Ops {
       const events: FilteredLogEvent[] = [];
       let bytes = 0;
       let more = false;
-      const scan = scanner.scan({ groupId: g.id, start: input.startTime ?? 0, end: input.endTime ?? Number.MAX_SAFE_INTEGER, after: tokenCursor(input.nextToken), streamIds, pattern });
+      const wide = store.groupEvents(g) * 4 > store.maxEventId();
+      const scan = scanner.scan({ groupId: g.id, start: input.startTime ?? 0, end: input.endTime ?? Number.MAX_SAFE_INTEGER, after: tokenCursor(input.nextToken), streamIds, pattern }, wide);
       for (const r of scan) {
         bytes += r.message.length + EVENT_OVERHEAD;
         if (events.length >= limit || (bytes > PAGE_BYTES && events.length > 0)) {

@@ -70,7 +70,6 @@ export interface QueryRecord {
   status: QueryStatus;
   createTime: number;
   finishedTime?: number;
-  results?: { field: string; value: string }[][];
   statistics?: { recordsMatched: number; recordsScanned: number; bytesScanned: number; logGroupsScanned: number };
   error?: string;
 }
@@ -99,6 +98,8 @@ export class LogsStore {
   readonly metricFilters: Collection<MetricFilterRecord>;
   readonly subscriptions: Collection<SubscriptionFilterRecord>;
   readonly queries: Collection<QueryRecord>;
+  /** Results apart from the query record, so status checks do not parse them. */
+  readonly queryResults: Collection<{ field: string; value: string }[][]>;
   private readonly s: Record<string, Statement>;
 
   constructor(readonly db: Database) {
@@ -106,6 +107,7 @@ export class LogsStore {
     this.metricFilters = new Collection(db, 'logs.metric-filters');
     this.subscriptions = new Collection(db, 'logs.subscription-filters');
     this.queries = new Collection(db, 'logs.queries');
+    this.queryResults = new Collection(db, 'logs.query-results');
     const p = (sql: string) => db.sql.prepare(sql);
     this.s = {
       group: p(`SELECT ${GROUP_COLS} FROM logs_groups WHERE account = ? AND region = ? AND name = ?`),
@@ -120,6 +122,8 @@ export class LogsStore {
       setTags: p('UPDATE logs_groups SET tags = ? WHERE id = ?'),
       setProtection: p('UPDATE logs_groups SET deletion_protection = ? WHERE id = ?'),
       groupBytes: p('SELECT COALESCE(SUM(bytes), 0) AS b FROM logs_streams WHERE group_id = ?'),
+      groupEvents: p('SELECT COALESCE(SUM(n), 0) AS n FROM logs_streams WHERE group_id = ?'),
+      maxEventId: p('SELECT COALESCE(max(id), 0) AS m FROM logs_events'),
       stream: p('SELECT * FROM logs_streams WHERE group_id = ? AND name = ?'),
       streams: p('SELECT * FROM logs_streams WHERE group_id = ? ORDER BY name'),
       streamNames: p('SELECT id, name FROM logs_streams WHERE group_id = ?'),
@@ -179,6 +183,16 @@ export class LogsStore {
 
   setDeletionProtection(group: GroupRow, on: boolean): void {
     this.s.setProtection.run(on ? 1 : 0, group.id);
+  }
+
+  /** Events stored in a group, from the streams' running totals. */
+  groupEvents(group: GroupRow): number {
+    return (this.s.groupEvents.get(group.id) as { n: number }).n;
+  }
+
+  /** The highest event row id: an upper bound on the events stored (for choosing scans). */
+  maxEventId(): number {
+    return (this.s.maxEventId.get() as { m: number }).m;
   }
 
   groupBytes(group: GroupRow): number {

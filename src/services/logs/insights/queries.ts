@@ -41,7 +41,10 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
         const groups = q.logGroupNames.map((name) => store.group(scope, name)).filter((g) => g !== undefined).map((g) => ({ id: g.id, name: `${scope.accountId}:${g.name}` }));
         const out = runQuery(source, parseQuery(q.queryString), { groups, start: q.startTime * 1000, end: q.endTime * 1000 + 999 }, q.limit ?? DEFAULT_LIMIT);
         if (store.queries.get(scope, queryId)?.status !== 'Running') return;
-        update(scope, queryId, { status: 'Complete', results: out.results, statistics: out.statistics, finishedTime: deps.clock.now() });
+        store.db.transaction(() => {
+          store.queryResults.put(scope, queryId, out.results);
+          update(scope, queryId, { status: 'Complete', statistics: out.statistics, finishedTime: deps.clock.now() });
+        });
       } catch (e) {
         update(scope, queryId, { status: 'Failed', error: errorMessage(e), finishedTime: deps.clock.now() });
       }
@@ -72,7 +75,7 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
       return {
         queryLanguage: 'CWLI',
         status: q.status,
-        results: q.results ?? [],
+        results: q.status === 'Complete' ? (store.queryResults.get(ctx, q.queryId) ?? []) : [],
         statistics: q.statistics ?? { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 },
       };
     },
