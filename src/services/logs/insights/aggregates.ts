@@ -27,7 +27,13 @@ export function accumulator(agg: Aggregate): () => Accumulator {
     case 'count_distinct':
       return () => {
         const seen = new Set<string>();
-        return { add: (row) => void seen.add(toText(evaluate(arg, row)) ?? '\u0000'), result: () => seen.size };
+        return {
+          add: (row) => {
+            const v = toText(evaluate(arg, row));
+            if (v !== undefined) seen.add(v);
+          },
+          result: () => seen.size,
+        };
       };
     case 'sum':
     case 'avg':

@@ -3,7 +3,7 @@ import { EventSource, type RawEvent, type Scope } from './event-source.js';
 import { execute } from './execute.js';
 import { LogRow } from './log-row.js';
 import { pushdown } from './pushdown.js';
-import { MapRow, toText, type Row } from './values.js';
+import { compareValues, MapRow, toText, type Row } from './values.js';
 
 export interface QueryOutput {
   results: { field: string; value: string }[][];
@@ -23,7 +23,16 @@ export function runQuery(source: EventSource, stages: Stage[], scope: Scope, lim
 
   if (plan.counts) {
     const counts = plan.counts;
-    const rows = source.countBy(scope, plan.globs, counts, wide).map((g) => {
+    const groups = source.countBy(scope, plan.globs, counts, wide);
+    // Stats rows come out ordered by their group keys, as the executor orders them.
+    groups.sort((a, b) => {
+      for (let i = 0; i < a.keys.length; i++) {
+        const c = compareValues(a.keys[i], b.keys[i]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    });
+    const rows = groups.map((g) => {
       const row = new MapRow();
       counts.by.forEach((b, i) => row.set(b.name, b.bin ? new Date(g.keys[i] as number) : g.keys[i]));
       for (const c of counts.counts) row.set(c, g.n);
