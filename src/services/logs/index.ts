@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '../service.js';
 import { filterOperations } from './filter-events.js';
 import { groupOperations } from './groups.js';
 import { insightsOperations } from './insights/queries.js';
+import { liveTail } from './live-tail.js';
 import { metricFilters } from './metric-filters.js';
 import { createRetention } from './retention.js';
 import { LogsStore } from './store.js';
@@ -15,7 +16,8 @@ export const logs: ServiceDefinition = {
     const store = new LogsStore(deps.db);
     const retention = createRetention(store, deps.jobs, deps.clock);
     const metrics = metricFilters(store, deps);
-    const listeners: IngestListener[] = [metrics.onIngest];
+    const tail = liveTail(store, deps.clock);
+    const listeners: IngestListener[] = [metrics.onIngest, tail.onIngest];
     return {
       provider: {
         ...groupOperations(store, deps.clock, retention),
@@ -24,6 +26,7 @@ export const logs: ServiceDefinition = {
         ...metrics.ops,
         ...subscriptionOperations(store),
         ...insightsOperations(store, deps),
+        ...tail.ops,
       },
     };
   },

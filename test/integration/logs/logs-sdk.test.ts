@@ -3,9 +3,10 @@ import {
   FilterLogEventsCommand, GetLogEventsCommand, InvalidParameterException, ListTagsForResourceCommand, ListTagsLogGroupCommand, PutLogEventsCommand,
   PutRetentionPolicyCommand, ResourceAlreadyExistsException, ResourceNotFoundException, TagLogGroupCommand, TagResourceCommand, UntagResourceCommand,
   DeleteRetentionPolicyCommand, AssociateKmsKeyCommand, DeleteLogStreamCommand, PutMetricFilterCommand, DescribeMetricFiltersCommand, TestMetricFilterCommand,
-  DeleteMetricFilterCommand, PutSubscriptionFilterCommand, DescribeSubscriptionFiltersCommand,
+  DeleteMetricFilterCommand, PutSubscriptionFilterCommand, DescribeSubscriptionFiltersCommand, StartLiveTailCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogsOperations } from '../../../src/aws/models/generated/logs.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 
@@ -199,5 +200,42 @@ describe('CloudWatch Logs through the SDK v3 client', () => {
     clock.advance(24 * 60 * MIN);
     await sw.slipway.settled();
     expect((await logs.send(new FilterLogEventsCommand({ logGroupName: g }))).events).toEqual([]);
+  });
+});
+
+describe('Live Tail through the SDK v3 client', () => {
+  it('streams sessionStart, then matching events once a second, and ends when the client leaves', async () => {
+    const clock = new ManualClock(T0);
+    const sw = await startSlipway({ clock });
+    // StartLiveTail's endpoint carries the host prefix `stream-`; a local endpoint takes no prefix.
+    const logs = new CloudWatchLogsClient({ ...sdkConfig(sw.url), disableHostPrefix: true });
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/codebuild/my-build-project' }));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: '/aws/codebuild/my-build-project', logStreamName: 'build-1' }));
+      await expect(logs.send(new StartLiveTailCommand({ logGroupIdentifiers: ['/nope'] }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+      const out = await logs.send(new StartLiveTailCommand({
+        logGroupIdentifiers: ['arn:aws:logs:us-east-1:000000000000:log-group:/aws/codebuild/my-build-project'], logEventFilterPattern: '-DEBUG',
+      }));
+      const events = out.responseStream![Symbol.asyncIterator]();
+      const first = await events.next();
+      expect(first.value.sessionStart).toMatchObject({ logGroupIdentifiers: ['arn:aws:logs:us-east-1:000000000000:log-group:/aws/codebuild/my-build-project'], logEventFilterPattern: '-DEBUG' });
+      // A build streams its output through the in-process client.
+      const api = sw.slipway.aws.service<LogsOperations>('logs', { accountId: '000000000000', region: 'us-east-1' });
+      await api.PutLogEvents({ logGroupName: '/aws/codebuild/my-build-project', logStreamName: 'build-1', logEvents: [
+        { timestamp: T0, message: '[Container] Entering phase BUILD' }, { timestamp: T0 + 1, message: 'DEBUG noise' }, { timestamp: T0 + 2, message: 'npm test' },
+      ] });
+      clock.advance(1000);
+      const update = await events.next();
+      expect(update.value.sessionUpdate.sessionMetadata).toEqual({ sampled: false });
+      expect(update.value.sessionUpdate.sessionResults.map((e: { message: string; logStreamName: string }) => `${e.logStreamName}: ${e.message}`)).toEqual([
+        'build-1: [Container] Entering phase BUILD', 'build-1: npm test',
+      ]);
+      clock.advance(1000);
+      expect((await events.next()).value.sessionUpdate.sessionResults).toEqual([]);
+      await events.return?.();
+    } finally {
+      logs.destroy();
+      await sw.close();
+    }
   });
 });
