@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../aws/gateway/context.js';
 import type { FilteredLogEvent, LogsOperations } from '../../aws/models/generated/logs.js';
 import { ServiceError } from '../../core/errors.js';
@@ -12,6 +13,10 @@ type Ops = Partial<LogsOperations<RequestContext>>;
 
 export interface ScanRequest {
   groupId: number;
+  /** Identifies what the scan looks for, so a later page can reuse its candidates. */
+  signature: string;
+  /** The candidate list a previous page left, if the token names one. */
+  resume?: string;
   start: number;
   end: number;
   after: Cursor;
@@ -30,6 +35,10 @@ export function containsGlob(s: string): string {
  */
 export class GroupScanner {
   private readonly cache = new Map<string, Statement>();
+  /** Sorted candidates of recent wide scans, by key, for the pages after the first. */
+  private readonly candidates = new Map<string, { signature: string; found: [number, number][] }>();
+  /** The key of the candidate list the last wide scan used. */
+  lastKey: string | undefined;
 
   constructor(private readonly db: Database) {}
 
@@ -64,12 +73,32 @@ export class GroupScanner {
   private *scanWide(req: ScanRequest): Generator<EventRow> {
     const streams = req.streamIds ? `AND +stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
     const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
-    const find = this.prepare(`SELECT id, ts FROM logs_events WHERE +group_id = ? AND +ts >= ? AND +ts <= ? AND (ts > ? OR id > ?) ${streams} ${globs}`);
-    const params = [req.groupId, Math.max(req.start, req.after.ts), req.end, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
-    const found = find.raw().all(...params) as [number, number][];
-    found.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    const cached = req.resume ? this.candidates.get(req.resume) : undefined;
+    let found: [number, number][];
+    if (cached && cached.signature === req.signature) {
+      found = cached.found;
+      this.lastKey = req.resume;
+    } else {
+      const find = this.prepare(`SELECT id, ts FROM logs_events WHERE +group_id = ? AND +ts >= ? AND +ts <= ? AND (ts > ? OR id > ?) ${streams} ${globs}`);
+      const params = [req.groupId, Math.max(req.start, req.after.ts), req.end, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
+      found = find.raw().all(...params) as [number, number][];
+      found.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+      this.lastKey = randomUUID();
+      this.candidates.set(this.lastKey, { signature: req.signature, found });
+      if (this.candidates.size > MAX_CACHED) this.candidates.delete(this.candidates.keys().next().value!);
+    }
     const exact = req.pattern.exact;
-    for (let i = 0; i < found.length; i += FETCH) {
+    // The first candidate after the cursor.
+    let lo = 0;
+    let hi = found.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const [id, ts] = found[mid];
+      if (ts < req.after.ts || (ts === req.after.ts && id <= req.after.id)) lo = mid + 1;
+      else hi = mid;
+    }
+    const from = lo;
+    for (let i = from; i < found.length; i += FETCH) {
       const ids = found.slice(i, i + FETCH).map((f) => f[0]);
       const fetch = this.prepare(`SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE id IN (${ids.map(() => '?').join(',')})`);
       const byId = new Map((fetch.all(...ids) as EventRow[]).map((r) => [r.id, r]));
@@ -82,6 +111,7 @@ export class GroupScanner {
 }
 
 const FETCH = 500;
+const MAX_CACHED = 16;
 
 export function filterOperations(store: LogsStore): Ops {
   const scanner = new GroupScanner(store.db);
@@ -103,8 +133,15 @@ export function filterOperations(store: LogsStore): Ops {
       const events: FilteredLogEvent[] = [];
       let bytes = 0;
       let more = false;
-      const wide = store.groupEvents(g) * 4 > store.maxEventId();
-      const scan = scanner.scan({ groupId: g.id, start: input.startTime ?? 0, end: input.endTime ?? Number.MAX_SAFE_INTEGER, after: tokenCursor(input.nextToken), streamIds, pattern }, wide);
+      const stored = store.groupEvents(g);
+      const wide = stored * 4 > store.maxEventId();
+      const start = input.startTime ?? 0;
+      const end = input.endTime ?? Number.MAX_SAFE_INTEGER;
+      // New events change the group's total, so a page never reuses candidates that predate them.
+      const signature = JSON.stringify([g.id, stored, start, end, streamIds ?? null, input.filterPattern ?? '']);
+      const { cursor, resume } = tokenCursor(input.nextToken);
+      scanner.lastKey = undefined;
+      const scan = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern }, wide);
       for (const r of scan) {
         bytes += r.message.length + EVENT_OVERHEAD;
         if (events.length >= limit || (bytes > PAGE_BYTES && events.length > 0)) {
@@ -118,15 +155,15 @@ export function filterOperations(store: LogsStore): Ops {
       return {
         events,
         searchedLogStreams: [],
-        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}`).toString('base64url') : undefined,
+        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${scanner.lastKey ?? ''}`).toString('base64url') : undefined,
       };
     },
   };
 }
 
-function tokenCursor(token: string | undefined): Cursor {
-  if (!token) return { ts: -1, id: 0 };
-  const m = /^(\d+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+function tokenCursor(token: string | undefined): { cursor: Cursor; resume?: string } {
+  if (!token) return { cursor: { ts: -1, id: 0 } };
+  const m = /^(\d+):(\d+):([0-9a-f-]*)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!m) throw invalidParameter(`The specified nextToken is invalid: ${token}`);
-  return { ts: Number(m[1]), id: Number(m[2]) };
+  return { cursor: { ts: Number(m[1]), id: Number(m[2]) }, resume: m[3] || undefined };
 }
