@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand, PutLogEventsCommand, type FilterLogEventsCommandInput, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogsOperations } from '../../../src/aws/models/generated/logs.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
@@ -42,11 +43,13 @@ describe('CloudWatch Logs through the aws CLI', () => {
   });
 
   it('runs the seed Logs Insights query with start-query and get-query-results', async () => {
-    await cli('logs', 'create-log-group', '--log-group-name', '/aws/lambda/my-fn');
-    await cli('logs', 'create-log-stream', '--log-group-name', '/aws/lambda/my-fn', '--log-stream-name', '2024/01/01/[$LATEST]abc');
+    // Setup through the in-process client; the seed's commands through the CLI.
+    const api = sw.slipway.aws.service<LogsOperations>('logs', { accountId: '000000000000', region: 'us-east-1' });
+    await api.CreateLogGroup({ logGroupName: '/aws/lambda/my-fn' });
+    await api.CreateLogStream({ logGroupName: '/aws/lambda/my-fn', logStreamName: '2024/01/01/[$LATEST]abc' });
     const base = now - (now % (5 * MIN)) - 10 * MIN;
-    const events = [[0, 'ERROR a'], [1, 'INFO b'], [2, 'ERROR c'], [6, 'ERROR d'], [7, 'INFO e']].map(([m, msg]) => `timestamp=${base + Number(m) * MIN},message="${msg}"`);
-    expect((await cli('logs', 'put-log-events', '--log-group-name', '/aws/lambda/my-fn', '--log-stream-name', '2024/01/01/[$LATEST]abc', '--log-events', ...events)).code).toBe(0);
+    const events = ([[0, 'ERROR a'], [1, 'INFO b'], [2, 'ERROR c'], [6, 'ERROR d'], [7, 'INFO e']] as const).map(([m, message]) => ({ timestamp: base + m * MIN, message }));
+    await api.PutLogEvents({ logGroupName: '/aws/lambda/my-fn', logStreamName: '2024/01/01/[$LATEST]abc', logEvents: events });
     const started = await cli('logs', 'start-query', '--log-group-name', '/aws/lambda/my-fn',
       '--start-time', String(Math.floor((now - 60 * MIN) / 1000)), '--end-time', String(Math.floor(now / 1000)),
       '--query-string', 'fields @timestamp, @message, @duration | filter @message like /ERROR/ | stats count() as error_count by bin(5m)');
@@ -69,9 +72,9 @@ describe('CloudWatch Logs through the aws CLI', () => {
   it('answers the calls `aws logs tail` (CLI v2) makes without --follow: the filter-log-events paginator', async () => {
     // CLI v2 `logs tail GROUP` pages FilterLogEvents with logGroupName, interleaved=true and
     // startTime = now - 10m (--since); CLI v1 auto-paginates the same way (--page-size sets limit).
-    await cli('logs', 'create-log-stream', '--log-group-name', BUILD_GROUP, '--log-stream-name', 'build-2');
-    const lines = Array.from({ length: 7 }, (_, i) => `timestamp=${now - 2 * MIN + i},message="line ${i}"`);
-    await cli('logs', 'put-log-events', '--log-group-name', BUILD_GROUP, '--log-stream-name', 'build-2', '--log-events', ...lines);
+    const api = sw.slipway.aws.service<LogsOperations>('logs', { accountId: '000000000000', region: 'us-east-1' });
+    await api.CreateLogStream({ logGroupName: BUILD_GROUP, logStreamName: 'build-2' });
+    await api.PutLogEvents({ logGroupName: BUILD_GROUP, logStreamName: 'build-2', logEvents: Array.from({ length: 7 }, (_, i) => ({ timestamp: now - 2 * MIN + i, message: `line ${i}` })) });
     const r = await cli('logs', 'filter-log-events', '--log-group-name', BUILD_GROUP, '--interleaved', '--start-time', String(now - 10 * MIN), '--page-size', '3');
     expect(r.code, r.stderr).toBe(0);
     const events = r.json<{ events: { logStreamName: string; message: string; eventId: string }[] }>().events;
@@ -81,7 +84,8 @@ describe('CloudWatch Logs through the aws CLI', () => {
 
   it('answers the calls `aws logs tail --follow` makes: FilterLogEvents polled from the newest timestamp, deduplicated by eventId', async () => {
     const logs = new CloudWatchLogsClient(sdkConfig(sw.url));
-    await cli('logs', 'create-log-stream', '--log-group-name', BUILD_GROUP, '--log-stream-name', 'build-3');
+    const api = sw.slipway.aws.service<LogsOperations>('logs', { accountId: '000000000000', region: 'us-east-1' });
+    await api.CreateLogStream({ logGroupName: BUILD_GROUP, logStreamName: 'build-3' });
     const put = (events: [number, string][]) => logs.send(new PutLogEventsCommand({ logGroupName: BUILD_GROUP, logStreamName: 'build-3', logEvents: events.map(([timestamp, message]) => ({ timestamp, message })) }));
     const t = now + 1000;
     await put([[t, 'first'], [t + 1, 'second']]);
@@ -113,7 +117,6 @@ describe('CloudWatch Logs through the aws CLI', () => {
     await poll();
     expect(shown).toEqual(['first', 'second']);
     // A build service streams more output through the in-process client: the next poll sees it at once.
-    const api = sw.slipway.aws.service<import('../../../src/aws/models/generated/logs.js').LogsOperations>('logs', { accountId: '000000000000', region: 'us-east-1' });
     await api.PutLogEvents({ logGroupName: BUILD_GROUP, logStreamName: 'build-3', logEvents: [{ timestamp: t + 1, message: 'same millisecond' }, { timestamp: t + 2, message: 'third' }] });
     await poll();
     expect(shown).toEqual(['first', 'second', 'same millisecond', 'third']);
