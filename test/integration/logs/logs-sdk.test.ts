@@ -3,8 +3,11 @@ import {
   FilterLogEventsCommand, GetLogEventsCommand, InvalidParameterException, ListTagsForResourceCommand, ListTagsLogGroupCommand, PutLogEventsCommand,
   PutRetentionPolicyCommand, ResourceAlreadyExistsException, ResourceNotFoundException, TagLogGroupCommand, TagResourceCommand, UntagResourceCommand,
   DeleteRetentionPolicyCommand, AssociateKmsKeyCommand, DeleteLogStreamCommand, PutMetricFilterCommand, DescribeMetricFiltersCommand, TestMetricFilterCommand,
-  DeleteMetricFilterCommand, PutSubscriptionFilterCommand, DescribeSubscriptionFiltersCommand, StartLiveTailCommand,
+  DeleteMetricFilterCommand, PutSubscriptionFilterCommand, DescribeSubscriptionFiltersCommand, StartLiveTailCommand, GetQueryResultsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogsOperations } from '../../../src/aws/models/generated/logs.js';
 import { ManualClock } from '../../../src/core/clock.js';
@@ -236,6 +239,43 @@ describe('Live Tail through the SDK v3 client', () => {
     } finally {
       logs.destroy();
       await sw.close();
+    }
+  });
+});
+
+describe('CloudWatch Logs across a restart', () => {
+  it('keeps groups, streams, events, filters and query results', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'slipway-logs-'));
+    const clock = new ManualClock(T0 + 60 * MIN);
+    const scope = { accountId: '000000000000', region: 'us-east-1' };
+    try {
+      const first = await startSlipway({ clock, dataDir });
+      const api = first.slipway.aws.service<LogsOperations>('logs', scope);
+      await api.CreateLogGroup({ logGroupName: '/kept' });
+      await api.CreateLogStream({ logGroupName: '/kept', logStreamName: 's' });
+      await api.PutLogEvents({ logGroupName: '/kept', logStreamName: 's', logEvents: [{ timestamp: T0, message: 'ERROR before restart' }, { timestamp: T0 + 1, message: 'INFO fine' }] });
+      await api.PutMetricFilter({ logGroupName: '/kept', filterName: 'errors', filterPattern: 'ERROR', metricTransformations: [{ metricName: 'Errors', metricNamespace: 'App', metricValue: '1' }] });
+      const { queryId } = await api.StartQuery({ logGroupName: '/kept', startTime: T0 / 1000, endTime: T0 / 1000 + 60, queryString: 'stats count(*) as n' });
+      await first.slipway.settled();
+      await first.close();
+
+      const second = await startSlipway({ clock, dataDir });
+      const logs = new CloudWatchLogsClient(sdkConfig(second.url));
+      try {
+        const got = await logs.send(new GetLogEventsCommand({ logGroupName: '/kept', logStreamName: 's', startFromHead: true }));
+        expect(got.events?.map((e) => e.message)).toEqual(['ERROR before restart', 'INFO fine']);
+        expect((await logs.send(new DescribeMetricFiltersCommand({ logGroupName: '/kept' }))).metricFilters?.map((f) => f.filterName)).toEqual(['errors']);
+        const results = await logs.send(new GetQueryResultsCommand({ queryId }));
+        expect(results.status).toBe('Complete');
+        expect(results.results).toEqual([[{ field: 'n', value: '2' }]]);
+        const [stream] = (await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/kept' }))).logStreams!;
+        expect(stream).toMatchObject({ firstEventTimestamp: T0, lastEventTimestamp: T0 + 1 });
+      } finally {
+        logs.destroy();
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
