@@ -108,7 +108,7 @@ describe('pushdown to SQLite', () => {
     expect(pushdown(parseQuery('filter @message like /ERROR/ and level = "x"')).globs).toEqual(['ERROR']);
   });
 
-  it('gives the same answers through SQL fast paths and the general executor', () => {
+  it('gives the same answers through SQL fast paths and the general executor', async () => {
     const db = new Database(':memory:');
     const store = new LogsStore(db);
     const scope = { accountId: '000000000000', region: 'us-east-1' };
@@ -118,19 +118,19 @@ describe('pushdown to SQLite', () => {
     for (const s of ['web', 'api']) store.append(store.stream(g, s)!, EVENTS.filter((e) => e[1] === s).map(([m, , message]) => ({ timestamp: T0 + m * MIN, message })), T0);
     const source = new EventSource(db);
     const range = { groups: [{ id: g.id, name: '000000000000:/g' }], start: T0, end: T0 + 10 * MIN };
-    const both = (fast: string, slow: string) => {
-      const a = runQuery(source, parseQuery(fast), range, 100);
-      const b = runQuery(source, parseQuery(slow), range, 100);
+    const both = async (fast: string, slow: string) => {
+      const a = (await runQuery(source, parseQuery(fast), range, 100))!;
+      const b = (await runQuery(source, parseQuery(slow), range, 100))!;
       expect(a.results).toEqual(b.results);
       expect(a.statistics).toEqual(b.statistics);
       return a;
     };
-    const bins = both('filter @message like /ERROR/ | stats count(*) as c by bin(5m)', 'filter @message like /ERROR/ and strlen(@message) > 0 | stats count(*) as c by bin(5m)');
+    const bins = await both('filter @message like /ERROR/ | stats count(*) as c by bin(5m)', 'filter @message like /ERROR/ and strlen(@message) > 0 | stats count(*) as c by bin(5m)');
     expect(bins.results).toEqual([[{ field: 'bin(5m)', value: '2024-01-01 00:00:00.000' }, { field: 'c', value: '2' }], [{ field: 'bin(5m)', value: '2024-01-01 00:05:00.000' }, { field: 'c', value: '1' }]]);
     expect(bins.statistics).toMatchObject({ recordsMatched: 3, recordsScanned: 6 });
-    both('stats count(*) as c by bin(1m)', 'filter strlen(@message) > 0 | stats count(*) as c by bin(1m)');
-    both('stats count(*) as c by @logStream', 'filter strlen(@message) > 0 | stats count(*) as c by @logStream');
-    const raw = both('filter @message like "GET"', 'filter @message like "GET" and strlen(@message) > 0');
+    await both('stats count(*) as c by bin(1m)', 'filter strlen(@message) > 0 | stats count(*) as c by bin(1m)');
+    await both('stats count(*) as c by @logStream', 'filter strlen(@message) > 0 | stats count(*) as c by @logStream');
+    const raw = await both('filter @message like "GET"', 'filter @message like "GET" and strlen(@message) > 0');
     expect(raw.results.map((r) => r.find((f) => f.field === '@message')?.value)).toEqual(['ERROR GET /c 503 45ms', 'INFO GET /b 200 30ms', 'ERROR GET /a 500 12ms']);
     expect(raw.statistics.bytesScanned).toBe(EVENTS.filter((e) => e[0] <= 10).reduce((n, e) => n + Buffer.byteLength(e[2]), 0));
     db.close();

@@ -125,17 +125,17 @@ export class EventSource {
   }
 
   /**
-   * Every candidate event, read in chunks so no statement stays open between them: newest
+   * Every candidate event, in chunks so no statement stays open between them: newest
    * first when order matters, else in storage order (a plain scan when the range is wide).
    */
-  *all(scope: Scope, globs: string[], ordered: boolean, wide: boolean): Generator<RawEvent> {
+  *chunks(scope: Scope, globs: string[], ordered: boolean, wide: boolean): Generator<RawEvent[]> {
     const cols = 'SELECT id, group_id, stream_id, ts, ingest, message FROM logs_events WHERE';
     if (!ordered) {
       const w = this.where(scope, globs, wide);
       const sql = `${cols} ${w.sql} AND id > ? ORDER BY id LIMIT ${CHUNK}`;
       for (let after = 0; ;) {
         const rows = this.stmt(sql).all(...w.params, after) as RawEvent[];
-        yield* rows;
+        yield rows;
         if (rows.length < CHUNK) return;
         after = rows[rows.length - 1].id;
       }
@@ -146,7 +146,7 @@ export class EventSource {
     let id = Number.MAX_SAFE_INTEGER;
     for (;;) {
       const rows = this.stmt(sql).all(...w.params, ts, ts, id) as RawEvent[];
-      yield* rows;
+      yield rows;
       if (rows.length < CHUNK) return;
       ts = rows[rows.length - 1].ts;
       id = rows[rows.length - 1].id;

@@ -14,29 +14,55 @@ export interface Execution {
 type PerRow = Extract<Stage, { k: 'fields' | 'filter' | 'parse' | 'display' }>;
 
 /**
- * Runs a parsed query over rows. The leading per-row commands stream (so a million events
- * feed stats without being held); sort, limit and dedup work on what is left.
+ * Runs a parsed query over rows fed in chunks. The leading per-row commands stream (so a
+ * million events feed stats without being held); sort, limit and dedup work on what is left.
  */
+export class Executor {
+  private readonly head: PerRow[];
+  private readonly first: Stage | undefined;
+  private readonly groups: Grouper | undefined;
+  private readonly cut: number;
+  private rows: Row[] = [];
+  private matched = 0;
+
+  constructor(
+    private readonly stages: Stage[],
+    private readonly limit: number,
+  ) {
+    const cut = stages.findIndex((s) => s.k === 'stats' || s.k === 'sort' || s.k === 'limit' || s.k === 'dedup');
+    this.cut = cut < 0 ? stages.length : cut;
+    this.head = stages.slice(0, this.cut) as PerRow[];
+    this.first = stages[this.cut];
+    if (this.first?.k === 'stats') this.groups = new Grouper(this.first);
+  }
+
+  feed(source: Iterable<Row>): void {
+    for (const row of source) {
+      if (!applyPerRow(this.head, row)) continue;
+      this.matched++;
+      if (this.groups) this.groups.add(row);
+      else this.rows.push(row);
+    }
+  }
+
+  finish(): Execution {
+    let columns = columnsAfter(this.head, undefined);
+    let rows = this.rows;
+    let rest = this.stages.slice(this.cut);
+    if (this.groups && this.first?.k === 'stats') {
+      rows = this.groups.rows();
+      columns = [...this.first.by.map((b) => b.name), ...this.first.aggs.map((a) => a.name)];
+      rest = rest.slice(1);
+    }
+    for (const stage of rest) ({ rows, columns } = applyStage(stage, rows, columns));
+    return { rows: rows.slice(0, this.limit), columns, matched: this.matched };
+  }
+}
+
 export function execute(stages: Stage[], source: Iterable<Row>, limit: number): Execution {
-  let cut = stages.findIndex((s) => s.k === 'stats' || s.k === 'sort' || s.k === 'limit' || s.k === 'dedup');
-  if (cut < 0) cut = stages.length;
-  const head = stages.slice(0, cut) as PerRow[];
-  let columns = columnsAfter(head, undefined);
-  let matched = 0;
-  let rows: Row[] = [];
-  const first = stages[cut];
-  if (first?.k === 'stats') {
-    const groups = new Grouper(first);
-    for (const row of source) if (applyPerRow(head, row)) { matched++; groups.add(row); }
-    rows = groups.rows();
-    columns = [...first.by.map((b) => b.name), ...first.aggs.map((a) => a.name)];
-  } else {
-    for (const row of source) if (applyPerRow(head, row)) { matched++; rows.push(row); }
-  }
-  for (const stage of stages.slice(first?.k === 'stats' ? cut + 1 : cut)) {
-    ({ rows, columns } = applyStage(stage, rows, columns));
-  }
-  return { rows: rows.slice(0, limit), columns, matched };
+  const e = new Executor(stages, limit);
+  e.feed(source);
+  return e.finish();
 }
 
 function applyPerRow(stages: PerRow[], row: Row): boolean {

@@ -34,13 +34,18 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
       const q = store.queries.get(scope, queryId);
       if (!q || (q.status !== 'Scheduled' && q.status !== 'Running')) return;
       update(scope, queryId, { status: 'Running' });
-      // Let the StartQuery response go out before the scan takes the thread.
-      await new Promise((r) => setImmediate(r));
-      if (store.queries.get(scope, queryId)?.status !== 'Running') return;
+      // Yield between chunks of the scan: the StartQuery response goes out first, other
+      // requests are served meanwhile, and StopQuery takes effect.
+      const pause = async () => {
+        await new Promise((r) => setImmediate(r));
+        return store.queries.get(scope, queryId)?.status === 'Running';
+      };
+      if (!(await pause())) return;
       try {
         const groups = q.logGroupNames.map((name) => store.group(scope, name)).filter((g) => g !== undefined).map((g) => ({ id: g.id, name: `${scope.accountId}:${g.name}` }));
-        const out = runQuery(source, parseQuery(q.queryString), { groups, start: q.startTime * 1000, end: q.endTime * 1000 + 999 }, q.limit ?? DEFAULT_LIMIT);
-        if (store.queries.get(scope, queryId)?.status !== 'Running') return;
+        const range = { groups, start: q.startTime * 1000, end: q.endTime * 1000 + 999 };
+        const out = await runQuery(source, parseQuery(q.queryString), range, q.limit ?? DEFAULT_LIMIT, pause);
+        if (!out || store.queries.get(scope, queryId)?.status !== 'Running') return;
         store.db.transaction(() => {
           store.queryResults.put(scope, queryId, out.results);
           update(scope, queryId, { status: 'Complete', statistics: out.statistics, finishedTime: deps.clock.now() });

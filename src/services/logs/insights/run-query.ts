@@ -1,6 +1,6 @@
 import type { Stage } from './ast.js';
 import { EventSource, type RawEvent, type Scope } from './event-source.js';
-import { execute } from './execute.js';
+import { execute, Executor } from './execute.js';
 import { LogRow } from './log-row.js';
 import { pushdown } from './pushdown.js';
 import { compareValues, MapRow, toText, type Row } from './values.js';
@@ -15,7 +15,10 @@ export interface QueryOutput {
  * @message become GLOBs in SQLite; counts by time bin are answered by SQLite alone; the
  * rest streams through the JavaScript executor.
  */
-export function runQuery(source: EventSource, stages: Stage[], scope: Scope, limit: number): QueryOutput {
+/** Called between chunks of a long scan: yields the thread; false means the query was stopped. */
+export type Pause = () => Promise<boolean>;
+
+export async function runQuery(source: EventSource, stages: Stage[], scope: Scope, limit: number, pause: Pause = async () => true): Promise<QueryOutput | undefined> {
   const plan = pushdown(stages);
   const scanned = source.scanned(scope);
   const wide = source.wide(scope, scanned.records);
@@ -57,10 +60,12 @@ export function runQuery(source: EventSource, stages: Stage[], scope: Scope, lim
   // Stats and sort do not care in which order rows arrive.
   const barrier = stages.find((s) => s.k === 'stats' || s.k === 'sort' || s.k === 'limit' || s.k === 'dedup');
   const ordered = barrier?.k !== 'stats' && barrier?.k !== 'sort';
-  const rows = (function* () {
-    for (const e of source.all(scope, plan.globs, ordered, wide)) yield toRow(e);
-  })();
-  const out = execute(stages, rows, limit);
+  const executor = new Executor(stages, limit);
+  for (const chunk of source.chunks(scope, plan.globs, ordered, wide)) {
+    executor.feed(chunk.map(toRow));
+    if (!(await pause())) return undefined;
+  }
+  const out = executor.finish();
   return { results: format(out.rows, out.columns), statistics: statistics(out.matched) };
 }
 
