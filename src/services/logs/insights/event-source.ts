@@ -104,10 +104,13 @@ export class EventSource {
   /** Per-bin counts from the index, one range count per bin (when bins are few). */
   private countBins(scope: Scope, bin: number): { keys: number[]; n: number }[] | undefined {
     const out = new Map<number, number>();
-    const span = this.stmt('SELECT min(ts) AS lo, max(ts) AS hi FROM logs_events WHERE group_id = ? AND ts >= ? AND ts <= ?');
+    // min and max in separate statements: each is one index probe, together they scan the range.
+    const low = this.stmt('SELECT min(ts) AS t FROM logs_events WHERE group_id = ? AND ts >= ? AND ts <= ?');
+    const high = this.stmt('SELECT max(ts) AS t FROM logs_events WHERE group_id = ? AND ts >= ? AND ts <= ?');
     const count = this.stmt('SELECT count(*) AS n FROM logs_events WHERE group_id = ? AND ts >= ? AND ts < ?');
     for (const g of scope.groups) {
-      const { lo, hi } = span.get(g.id, scope.start, scope.end) as { lo: number | null; hi: number | null };
+      const lo = (low.get(g.id, scope.start, scope.end) as { t: number | null }).t;
+      const hi = (high.get(g.id, scope.start, scope.end) as { t: number | null }).t;
       if (lo === null || hi === null) continue;
       if ((hi - lo) / bin > 20_000) return undefined;
       for (let b = lo - (lo % bin); b <= hi; b += bin) {
