@@ -37,8 +37,6 @@ export class GroupScanner {
   private readonly cache = new Map<string, Statement>();
   /** Sorted candidates of recent wide scans, by key, for the pages after the first. */
   private readonly candidates = new Map<string, { signature: string; found: [number, number][] }>();
-  /** The key of the candidate list the last wide scan used. */
-  lastKey: string | undefined;
 
   constructor(private readonly db: Database) {}
 
@@ -48,9 +46,14 @@ export class GroupScanner {
     return stmt;
   }
 
-  /** Matching events in (timestamp, id) order; `wide` when the group holds much of the table. */
-  scan(req: ScanRequest, wide: boolean): Generator<EventRow> {
-    return wide && req.pattern.required.length ? this.scanWide(req) : this.scanOrdered(req);
+  /**
+   * Matching events in (timestamp, id) order; `wide` when the group holds much of the table.
+   * A wide scan names its candidate list (`resumeKey`) for the next page's token.
+   */
+  scan(req: ScanRequest, wide: boolean): { rows: Generator<EventRow>; resumeKey?: string } {
+    if (!wide || !req.pattern.required.length) return { rows: this.scanOrdered(req) };
+    const { key, found } = this.candidatesFor(req);
+    return { rows: this.fetch(found, req), resumeKey: key };
   }
 
   private *scanOrdered(req: ScanRequest): Generator<EventRow> {
@@ -67,28 +70,26 @@ export class GroupScanner {
 
   /**
    * A plain scan of the table in storage order finds the candidates (ids and times only),
-   * which are sorted by time and then fetched in small batches: far fewer page reads than
-   * walking the index and fetching every row of a large group by id.
+   * sorted by time: far fewer page reads than walking the index and fetching every row of a
+   * large group by id. The list is kept for the following pages of the same search.
    */
-  private *scanWide(req: ScanRequest): Generator<EventRow> {
+  private candidatesFor(req: ScanRequest): { key: string; found: [number, number][] } {
+    const cached = req.resume ? this.candidates.get(req.resume) : undefined;
+    if (cached && cached.signature === req.signature) return { key: req.resume!, found: cached.found };
     const streams = req.streamIds ? `AND +stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
     const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
-    const cached = req.resume ? this.candidates.get(req.resume) : undefined;
-    let found: [number, number][];
-    if (cached && cached.signature === req.signature) {
-      found = cached.found;
-      this.lastKey = req.resume;
-    } else {
-      const find = this.prepare(`SELECT id, ts FROM logs_events WHERE +group_id = ? AND +ts >= ? AND +ts <= ? AND (ts > ? OR id > ?) ${streams} ${globs}`);
-      const params = [req.groupId, Math.max(req.start, req.after.ts), req.end, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
-      found = find.raw().all(...params) as [number, number][];
-      found.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-      this.lastKey = randomUUID();
-      this.candidates.set(this.lastKey, { signature: req.signature, found });
-      if (this.candidates.size > MAX_CACHED) this.candidates.delete(this.candidates.keys().next().value!);
-    }
-    const exact = req.pattern.exact;
-    // The first candidate after the cursor.
+    const find = this.prepare(`SELECT id, ts FROM logs_events WHERE +group_id = ? AND +ts >= ? AND +ts <= ? AND (ts > ? OR id > ?) ${streams} ${globs}`);
+    const params = [req.groupId, Math.max(req.start, req.after.ts), req.end, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
+    const found = find.raw().all(...params) as [number, number][];
+    found.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    const key = randomUUID();
+    this.candidates.set(key, { signature: req.signature, found });
+    if (this.candidates.size > MAX_CACHED) this.candidates.delete(this.candidates.keys().next().value!);
+    return { key, found };
+  }
+
+  /** The candidates after the cursor, fetched in small batches and checked against the pattern. */
+  private *fetch(found: [number, number][], req: ScanRequest): Generator<EventRow> {
     let lo = 0;
     let hi = found.length;
     while (lo < hi) {
@@ -97,14 +98,14 @@ export class GroupScanner {
       if (ts < req.after.ts || (ts === req.after.ts && id <= req.after.id)) lo = mid + 1;
       else hi = mid;
     }
-    const from = lo;
-    for (let i = from; i < found.length; i += FETCH) {
+    for (let i = lo; i < found.length; i += FETCH) {
       const ids = found.slice(i, i + FETCH).map((f) => f[0]);
-      const fetch = this.prepare(`SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE id IN (${ids.map(() => '?').join(',')})`);
-      const byId = new Map((fetch.all(...ids) as EventRow[]).map((r) => [r.id, r]));
+      const batch = this.prepare(`SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE id IN (${ids.map(() => '?').join(',')})`);
+      const byId = new Map((batch.all(...ids) as EventRow[]).map((r) => [r.id, r]));
       for (const id of ids) {
-        const row = byId.get(id)!;
-        if (exact || req.pattern.test(row.message)) yield row;
+        const row = byId.get(id);
+        // A row deleted since the candidates were found (retention, a deleted stream) is skipped.
+        if (row && (req.pattern.exact || req.pattern.test(row.message))) yield row;
       }
     }
   }
@@ -140,8 +141,7 @@ export function filterOperations(store: LogsStore): Ops {
       // New events change the group's total, so a page never reuses candidates that predate them.
       const signature = JSON.stringify([g.id, stored, start, end, streamIds ?? null, input.filterPattern ?? '']);
       const { cursor, resume } = tokenCursor(input.nextToken);
-      scanner.lastKey = undefined;
-      const scan = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern }, wide);
+      const { rows: scan, resumeKey } = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern }, wide);
       for (const r of scan) {
         bytes += r.message.length + EVENT_OVERHEAD;
         if (events.length >= limit || (bytes > PAGE_BYTES && events.length > 0)) {
@@ -155,7 +155,7 @@ export function filterOperations(store: LogsStore): Ops {
       return {
         events,
         searchedLogStreams: [],
-        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${scanner.lastKey ?? ''}`).toString('base64url') : undefined,
+        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${resumeKey ?? ''}`).toString('base64url') : undefined,
       };
     },
   };

@@ -57,7 +57,9 @@ export function metricFilters(store: LogsStore, deps: ServiceDeps): { ops: Ops; 
     for (const f of filters) {
       for (const d of datapoints(compiled(f.filterPattern), f.metricTransformations[0], events, deps.clock.now())) {
         const ns = f.metricTransformations[0].metricNamespace;
-        byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), d]);
+        const list = byNamespace.get(ns);
+        if (list) list.push(d);
+        else byNamespace.set(ns, [d]);
       }
     }
     for (const [namespace, data] of byNamespace) {
