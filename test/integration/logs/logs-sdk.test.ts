@@ -142,6 +142,24 @@ describe('CloudWatch Logs through the SDK v3 client', () => {
     expect(ids.size).toBe(6);
   });
 
+  it('pages a term search to the end, also when events arrive between pages', async () => {
+    const g = '/aws/codebuild/paged';
+    await logs.send(new CreateLogGroupCommand({ logGroupName: g }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: g, logStreamName: 's' }));
+    const t = clock.now() - 20 * MIN;
+    await put(g, 's', Array.from({ length: 30 }, (_, i) => [t + i, i % 3 === 0 ? `ERROR ${i}` : `INFO ${i}`] as [number, string]));
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const r = await logs.send(new FilterLogEventsCommand({ logGroupName: g, filterPattern: 'ERROR', limit: 3, nextToken }));
+      seen.push(...r.events!.map((e) => e.message!));
+      nextToken = r.nextToken;
+      if (++pages === 2) await put(g, 's', [[t + 100, 'ERROR late']]);
+    } while (nextToken);
+    expect(seen).toEqual([...Array.from({ length: 10 }, (_, i) => `ERROR ${i * 3}`), 'ERROR late']);
+  });
+
   it('deletes streams with their events', async () => {
     await logs.send(new DeleteLogStreamCommand({ logGroupName: '/aws/lambda/fn', logStreamName: 'b' }));
     const all = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fn' }));
