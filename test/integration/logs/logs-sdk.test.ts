@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PutMetricDataInput } from '../../../src/aws/models/generated/cloudwatch.js';
 import type { LogsOperations } from '../../../src/aws/models/generated/logs.js';
+import { SERVICES } from '../../../src/services/registry.js';
+import type { ServiceDefinition } from '../../../src/services/service.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 
@@ -294,6 +297,42 @@ describe('CloudWatch Logs across a restart', () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Metric filters publishing to CloudWatch', () => {
+  it('sends the matched values, dimensions and default values to PutMetricData', async () => {
+    const received: PutMetricDataInput[] = [];
+    // A stand-in CloudWatch that records what it is sent, until the real one is served.
+    const cloudwatch: ServiceDefinition = { name: 'cloudwatch', create: () => ({ provider: { PutMetricData: async (input: PutMetricDataInput) => (received.push(input), {}) } }) };
+    const clock = new ManualClock(T0 + 60 * MIN);
+    const sw = await startSlipway({ clock, services: [...SERVICES, cloudwatch] });
+    const api = sw.slipway.aws.service<LogsOperations>('logs', { accountId: '000000000000', region: 'us-east-1' });
+    try {
+      await api.CreateLogGroup({ logGroupName: '/app' });
+      await api.CreateLogStream({ logGroupName: '/app', logStreamName: 's' });
+      await api.PutMetricFilter({
+        logGroupName: '/app', filterName: 'latency', filterPattern: '{ $.latency > 0 }',
+        metricTransformations: [{ metricName: 'Latency', metricNamespace: 'App', metricValue: '$.latency', unit: 'Milliseconds', dimensions: { Route: '$.route' } }],
+      });
+      await api.PutMetricFilter({
+        logGroupName: '/app', filterName: 'errors', filterPattern: '[level = ERROR, ...]',
+        metricTransformations: [{ metricName: 'Errors', metricNamespace: 'App/Errors', metricValue: '1', defaultValue: 0 }],
+      });
+      await api.PutLogEvents({ logGroupName: '/app', logStreamName: 's', logEvents: [
+        { timestamp: T0, message: '{"latency":120,"route":"/a"}' }, { timestamp: T0 + 1, message: 'INFO ok' }, { timestamp: T0 + 2, message: '{"latency":30,"route":"/b"}' },
+      ] });
+      await sw.slipway.settled();
+      const latency = received.find((r) => r.Namespace === 'App')!;
+      expect(latency.MetricData?.map((d) => [d.MetricName, d.Value, d.Unit, d.Dimensions, d.Timestamp?.getTime()])).toEqual([
+        ['Latency', 120, 'Milliseconds', [{ Name: 'Route', Value: '/a' }], T0],
+        ['Latency', 30, 'Milliseconds', [{ Name: 'Route', Value: '/b' }], T0 + 2],
+      ]);
+      // No ERROR line in the batch: the default value is published instead.
+      expect(received.find((r) => r.Namespace === 'App/Errors')?.MetricData?.map((d) => [d.MetricName, d.Value])).toEqual([['Errors', 0]]);
+    } finally {
+      await sw.close();
     }
   });
 });
