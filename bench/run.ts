@@ -3,6 +3,7 @@ import { benchCloudwatch } from './cloudwatch.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchEvents } from './events.js';
 import { benchGateway } from './gateway.js';
+import { benchLogs } from './logs.js';
 import { pinning } from './lib/servers.js';
 import { benchSqs } from './sqs.js';
 import { machine } from './lib/stats.js';
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   dynamodb: benchDynamodb,
   sqs: benchSqs,
   events: benchEvents,
+  logs: benchLogs,
 };
 
 const wanted = process.argv.slice(2);

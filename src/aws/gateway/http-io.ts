@@ -60,6 +60,10 @@ export function sendResponse(res: ServerResponse, response: WireResponse): void 
   if (body instanceof Readable) {
     res.writeHead(response.statusCode, headers);
     body.once('error', () => res.destroy());
+    // A client that goes away mid-stream must not leave the source running (event streams never end on their own).
+    res.once('close', () => {
+      if (!body.readableEnded) body.destroy();
+    });
     body.pipe(res);
     return;
   }

@@ -3,6 +3,7 @@ import type { ServiceModel } from '../models/service-model.js';
 import type { Codec, CodecContext } from './codec.js';
 import { decodeDocument, encodeDocument } from './document-values.js';
 import { resolveError } from './error-shape.js';
+import { eventStreamBody, eventStreamMember } from './event-stream.js';
 import { decodeUtf8 } from './values.js';
 import type { WireResponse } from './wire.js';
 
@@ -28,6 +29,15 @@ export const jsonCodec: Codec = {
 
   serializeOutput(model, op, output, ctx) {
     const shape = model.outputShape(op);
+    const stream = eventStreamMember(model, shape);
+    const events = stream ? (output as Record<string, unknown> | undefined)?.[stream.name] : undefined;
+    if (stream && events && typeof events === 'object' && Symbol.asyncIterator in events) {
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': ctx.requestId },
+        body: eventStreamBody(model, stream.shape, events as AsyncIterable<Record<string, unknown>>),
+      };
+    }
     const doc = shape ? encodeDocument(model, shape, output ?? {}, 'json') : {};
     return {
       statusCode: 200,
