@@ -1,0 +1,303 @@
+import type { Statement } from 'better-sqlite3';
+import type { Database } from '../../state/database.js';
+import type { Checksums } from './checksums.js';
+import type { NotificationConfiguration, ServerSideEncryptionConfiguration, Tag } from '../../aws/models/generated/s3.js';
+
+/** Bucket-level settings kept as configuration. */
+export interface BucketConfig {
+  versioning?: 'Enabled' | 'Suspended';
+  encryption?: ServerSideEncryptionConfiguration;
+  tags?: Tag[];
+  policy?: string;
+  notification?: NotificationConfiguration;
+}
+
+export interface BucketRecord {
+  name: string;
+  account: string;
+  region: string;
+  created: number;
+  config: BucketConfig;
+}
+
+/** A run of an object's bytes in one blob; multipart objects are their parts' blobs in order. */
+export interface Segment {
+  blob: string;
+  size: number;
+}
+
+/** Headers and attributes stored with a version. */
+export interface ObjectMeta {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  websiteRedirectLocation?: string;
+  metadata: Record<string, string>;
+  checksums: Checksums;
+  checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
+  sse?: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+  storageClass: string;
+  tags: Tag[];
+  /** Part sizes of a multipart object, for GET ?partNumber=. */
+  partSizes?: number[];
+}
+
+export interface ObjectVersion {
+  seq: number;
+  bucket: string;
+  key: string;
+  /** `null` for the null version (unversioned or suspended buckets). */
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  size: number;
+  etag: string;
+  lastModified: number;
+  meta: ObjectMeta;
+  segments: Segment[];
+}
+
+export type NewVersion = Omit<ObjectVersion, 'seq' | 'isLatest'>;
+
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  meta: ObjectMeta;
+  /** The checksum algorithm the upload was created with, if any. */
+  checksumAlgorithm?: string;
+}
+
+export interface PartRecord {
+  uploadId: string;
+  partNumber: number;
+  blob: string;
+  size: number;
+  etag: string;
+  checksums: Checksums;
+  lastModified: number;
+}
+
+interface VersionRow {
+  seq: number;
+  bucket: string;
+  key: string;
+  version_id: string;
+  is_latest: number;
+  delete_marker: number;
+  size: number;
+  etag: string;
+  last_modified: number;
+  meta: string;
+  segments: string;
+}
+
+const SCHEMA = `
+CREATE TABLE s3_buckets (name TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, created INTEGER NOT NULL, config TEXT NOT NULL);
+CREATE INDEX s3_buckets_account ON s3_buckets (account, name);
+CREATE TABLE s3_objects (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL,
+  is_latest INTEGER NOT NULL, delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+  last_modified INTEGER NOT NULL, meta TEXT NOT NULL, segments TEXT NOT NULL);
+CREATE UNIQUE INDEX s3_objects_version ON s3_objects (bucket, key, version_id);
+CREATE INDEX s3_objects_latest ON s3_objects (bucket, is_latest, key);
+CREATE INDEX s3_objects_history ON s3_objects (bucket, key, seq);
+CREATE TABLE s3_uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX s3_uploads_bucket ON s3_uploads (bucket, key, initiated);
+CREATE TABLE s3_parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;
+`;
+
+function toVersion(r: VersionRow): ObjectVersion {
+  return {
+    seq: r.seq,
+    bucket: r.bucket,
+    key: r.key,
+    versionId: r.version_id,
+    isLatest: r.is_latest === 1,
+    deleteMarker: r.delete_marker === 1,
+    size: r.size,
+    etag: r.etag,
+    lastModified: r.last_modified,
+    meta: JSON.parse(r.meta) as ObjectMeta,
+    segments: JSON.parse(r.segments) as Segment[],
+  };
+}
+
+/** S3's state in SQLite: buckets, every object version, multipart uploads and their parts. */
+export class S3Store {
+  private readonly s: Record<string, Statement>;
+
+  constructor(private readonly db: Database) {
+    db.migrate('s3-v1', SCHEMA);
+    const p = (sql: string) => db.sql.prepare(sql);
+    const cols = 'seq, bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, meta, segments';
+    this.s = {
+      bucket: p('SELECT * FROM s3_buckets WHERE name = ?'),
+      insertBucket: p('INSERT INTO s3_buckets (name, account, region, created, config) VALUES (?, ?, ?, ?, ?)'),
+      bucketConfig: p('UPDATE s3_buckets SET config = ? WHERE name = ?'),
+      deleteBucket: p('DELETE FROM s3_buckets WHERE name = ?'),
+      buckets: p('SELECT * FROM s3_buckets WHERE account = ? ORDER BY name'),
+      anyObject: p('SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1'),
+      latest: p(`SELECT ${cols} FROM s3_objects WHERE bucket = ? AND key = ? AND is_latest = 1`),
+      version: p(`SELECT ${cols} FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?`),
+      clearLatest: p('UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1'),
+      insert: p(
+        'INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, meta, segments) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)',
+      ),
+      deleteSeq: p('DELETE FROM s3_objects WHERE seq = ?'),
+      newest: p('SELECT seq FROM s3_objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1'),
+      setLatest: p('UPDATE s3_objects SET is_latest = 1 WHERE seq = ?'),
+      setMeta: p('UPDATE s3_objects SET meta = ? WHERE seq = ?'),
+      current: p(`SELECT ${cols} FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND key >= ? AND key > ? ORDER BY key LIMIT ?`),
+      versionsFrom: p(`SELECT ${cols} FROM s3_objects WHERE bucket = ? AND key >= ? AND (key > ? OR (key = ? AND seq < ?)) ORDER BY key, seq DESC LIMIT ?`),
+      insertUpload: p('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, body) VALUES (?, ?, ?, ?, ?)'),
+      upload: p('SELECT body FROM s3_uploads WHERE upload_id = ?'),
+      deleteUpload: p('DELETE FROM s3_uploads WHERE upload_id = ?'),
+      uploads: p('SELECT body FROM s3_uploads WHERE bucket = ? ORDER BY key, initiated, upload_id'),
+      putPart: p('INSERT INTO s3_parts (upload_id, part_number, body) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET body = excluded.body'),
+      part: p('SELECT body FROM s3_parts WHERE upload_id = ? AND part_number = ?'),
+      parts: p('SELECT body FROM s3_parts WHERE upload_id = ? ORDER BY part_number'),
+      deleteParts: p('DELETE FROM s3_parts WHERE upload_id = ?'),
+    };
+  }
+
+  // ---- buckets
+
+  bucket(name: string): BucketRecord | undefined {
+    const r = this.s.bucket.get(name) as (Omit<BucketRecord, 'config'> & { config: string }) | undefined;
+    return r ? { ...r, config: JSON.parse(r.config) as BucketConfig } : undefined;
+  }
+
+  createBucket(b: BucketRecord): void {
+    this.s.insertBucket.run(b.name, b.account, b.region, b.created, JSON.stringify(b.config));
+  }
+
+  setBucketConfig(name: string, config: BucketConfig): void {
+    this.s.bucketConfig.run(JSON.stringify(config), name);
+  }
+
+  buckets(account: string): BucketRecord[] {
+    return (this.s.buckets.all(account) as (Omit<BucketRecord, 'config'> & { config: string })[]).map((r) => ({ ...r, config: JSON.parse(r.config) as BucketConfig }));
+  }
+
+  isEmpty(bucket: string): boolean {
+    return this.s.anyObject.get(bucket) === undefined;
+  }
+
+  /** Deletes an empty bucket with its unfinished uploads; returns the parts' blobs to remove. */
+  deleteBucket(name: string): string[] {
+    return this.db.transaction(() => {
+      const blobs: string[] = [];
+      for (const u of this.uploads(name)) blobs.push(...this.deleteUpload(u.uploadId).map((p) => p.blob));
+      this.s.deleteBucket.run(name);
+      return blobs;
+    });
+  }
+
+  // ---- object versions
+
+  latest(bucket: string, key: string): ObjectVersion | undefined {
+    const r = this.s.latest.get(bucket, key) as VersionRow | undefined;
+    return r && toVersion(r);
+  }
+
+  version(bucket: string, key: string, versionId: string): ObjectVersion | undefined {
+    const r = this.s.version.get(bucket, key, versionId) as VersionRow | undefined;
+    return r && toVersion(r);
+  }
+
+  /**
+   * Adds a version as the latest. A `null` version replaces the existing null version
+   * (returned, so its blobs can go); other versions only stack up.
+   */
+  addVersion(v: NewVersion): { added: ObjectVersion; replaced?: ObjectVersion } {
+    return this.db.transaction(() => {
+      const replaced = v.versionId === 'null' ? this.version(v.bucket, v.key, 'null') : undefined;
+      if (replaced) this.s.deleteSeq.run(replaced.seq);
+      this.s.clearLatest.run(v.bucket, v.key);
+      const info = this.s.insert.run(v.bucket, v.key, v.versionId, v.deleteMarker ? 1 : 0, v.size, v.etag, v.lastModified, JSON.stringify(v.meta), JSON.stringify(v.segments));
+      return { added: { ...v, seq: Number(info.lastInsertRowid), isLatest: true }, replaced };
+    });
+  }
+
+  /** Removes one version for good; the next newest becomes the latest. */
+  removeVersion(v: ObjectVersion): void {
+    this.db.transaction(() => {
+      this.s.deleteSeq.run(v.seq);
+      if (!v.isLatest) return;
+      const next = this.s.newest.get(v.bucket, v.key) as { seq: number } | undefined;
+      if (next) this.s.setLatest.run(next.seq);
+    });
+  }
+
+  setMeta(v: ObjectVersion, meta: ObjectMeta): void {
+    this.s.setMeta.run(JSON.stringify(meta), v.seq);
+  }
+
+  /** Latest versions (delete markers included) with key >= `low` and key > `after`, in key order. */
+  current(bucket: string, low: string, after: string, limit: number): ObjectVersion[] {
+    return (this.s.current.all(bucket, low, after, limit) as VersionRow[]).map(toVersion);
+  }
+
+  /** Every version from a position: keys >= `low`, after (`afterKey`, `beforeSeq`), newest first per key. */
+  versionsFrom(bucket: string, low: string, afterKey: string, beforeSeq: number, limit: number): ObjectVersion[] {
+    return (this.s.versionsFrom.all(bucket, low, afterKey, afterKey, beforeSeq, limit) as VersionRow[]).map(toVersion);
+  }
+
+  // ---- multipart uploads
+
+  createUpload(u: UploadRecord): void {
+    this.s.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated, JSON.stringify(u));
+  }
+
+  upload(uploadId: string): UploadRecord | undefined {
+    const r = this.s.upload.get(uploadId) as { body: string } | undefined;
+    return r && (JSON.parse(r.body) as UploadRecord);
+  }
+
+  uploads(bucket: string): UploadRecord[] {
+    return (this.s.uploads.all(bucket) as { body: string }[]).map((r) => JSON.parse(r.body) as UploadRecord);
+  }
+
+  /** Stores a part; returns the part it replaced, whose blob is no longer needed. */
+  putPart(p: PartRecord): PartRecord | undefined {
+    return this.db.transaction(() => {
+      const old = this.part(p.uploadId, p.partNumber);
+      this.s.putPart.run(p.uploadId, p.partNumber, JSON.stringify(p));
+      return old;
+    });
+  }
+
+  part(uploadId: string, partNumber: number): PartRecord | undefined {
+    const r = this.s.part.get(uploadId, partNumber) as { body: string } | undefined;
+    return r && (JSON.parse(r.body) as PartRecord);
+  }
+
+  parts(uploadId: string): PartRecord[] {
+    return (this.s.parts.all(uploadId) as { body: string }[]).map((r) => JSON.parse(r.body) as PartRecord);
+  }
+
+  /** Forgets an upload and its parts; returns the parts, whose blobs the caller removes. */
+  deleteUpload(uploadId: string): PartRecord[] {
+    return this.db.transaction(() => {
+      const parts = this.parts(uploadId);
+      this.s.deleteParts.run(uploadId);
+      this.s.deleteUpload.run(uploadId);
+      return parts;
+    });
+  }
+
+  /** Completes an upload: `commit` adds the object version and the upload goes away, in one transaction. */
+  completeUpload<T>(uploadId: string, usedBlobs: Set<string>, commit: () => T): { result: T; leftover: PartRecord[] } {
+    return this.db.transaction(() => {
+      const leftover = this.deleteUpload(uploadId).filter((p) => !usedBlobs.has(p.blob));
+      return { result: commit(), leftover };
+    });
+  }
+}
