@@ -60,6 +60,10 @@ export function sendResponse(res: ServerResponse, response: WireResponse): void 
   if (body instanceof Readable) {
     res.writeHead(response.statusCode, headers);
     body.once('error', () => res.destroy());
+    // pipe() leaves the source open when the client goes away; close it (open files, reads).
+    res.once('close', () => {
+      if (!body.readableEnded) body.destroy();
+    });
     body.pipe(res);
     return;
   }
