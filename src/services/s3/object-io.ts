@@ -35,6 +35,16 @@ function requestedChecksums(headers: Readonly<Record<string, string>>): { algori
   return { algorithms, stated };
 }
 
+function incompleteBody(): ServiceError {
+  return new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', { statusCode: 400 });
+}
+
+/** A body that stopped because the client went away, rather than a failure of ours. */
+function clientGone(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return err instanceof Error && (err.code === 'ECONNRESET' || err.message === 'aborted' || err.code === 'ERR_STREAM_PREMATURE_CLOSE');
+}
+
 function badDigest(what: string): ServiceError {
   return new ServiceError('BadDigest', `The ${what} you specified did not match the calculated checksum.`, { statusCode: 400 });
 }
@@ -54,7 +64,9 @@ export async function writeBody(blobs: BlobStore, body: StreamingBody | undefine
   const hasher = new BodyHasher(algorithms);
   transforms.push(hasher);
   const source = body === undefined ? Buffer.alloc(0) : body instanceof Readable ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const { id } = await blobs.write(source, transforms);
+  const { id } = await blobs.write(source, transforms).catch((e: unknown) => {
+    throw clientGone(e) ? incompleteBody() : e;
+  });
   try {
     const { md5, checksums } = hasher.results();
     if (chunked) {
@@ -64,7 +76,7 @@ export async function writeBody(blobs: BlobStore, body: StreamingBody | undefine
       }
       const declared = headers['x-amz-decoded-content-length'];
       if (declared !== undefined && Number(declared) !== hasher.bytes) {
-        throw new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', { statusCode: 400 });
+        throw incompleteBody();
       }
     }
     const contentMd5 = headers['content-md5'];
