@@ -1,10 +1,12 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchGateway } from './gateway.js';
+import { benchS3 } from './s3.js';
 import { pinning } from './lib/servers.js';
 import { machine } from './lib/stats.js';
 
 const suites: Record<string, () => Promise<string[]>> = {
   gateway: benchGateway,
+  s3: benchS3,
 };
 
 const wanted = process.argv.slice(2);

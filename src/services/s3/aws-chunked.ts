@@ -10,50 +10,39 @@ function incomplete(detail: string): ServiceError {
 }
 
 /**
- * Decodes an `aws-chunked` request body (`<hex size>[;chunk-signature=...]\r\n<data>\r\n`
- * ... `0\r\n<trailers>\r\n`) as it streams, passing the data through and keeping the
- * trailing headers (`x-amz-checksum-crc32:...`). Nothing is buffered beyond one header line.
+ * The `aws-chunked` framing (`<hex size>[;chunk-signature=...]\r\n<data>\r\n` ... `0\r\n`
+ * `<trailers>\r\n`) as a state machine fed any way the bytes are split: data goes to
+ * `emit` as slices of the input, trailing headers (`x-amz-checksum-crc32:...`) are kept.
+ * Nothing is buffered beyond one header line.
  */
-export class AwsChunkedDecoder extends Transform {
+export class ChunkParser {
   readonly trailers: Record<string, string> = {};
   decoded = 0;
   private state: State = 'size';
   private line = '';
   private remaining = 0;
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    try {
-      this.consume(chunk);
-      done();
-    } catch (e) {
-      done(e as Error);
-    }
-  }
+  constructor(private readonly emit: (data: Buffer) => void) {}
 
-  override _flush(done: TransformCallback): void {
-    done(this.state === 'done' ? null : incomplete('the body ended before its final chunk'));
-  }
-
-  private consume(chunk: Buffer): void {
+  feed(chunk: Buffer): void {
     let i = 0;
     while (i < chunk.length) {
-      switch (this.state) {
-        case 'data': {
-          const n = Math.min(this.remaining, chunk.length - i);
-          this.push(chunk.subarray(i, i + n));
-          this.decoded += n;
-          this.remaining -= n;
-          i += n;
-          if (this.remaining === 0) this.state = 'data-end';
-          break;
-        }
-        case 'done':
-          // Anything after the final CRLF is ignored, as a server reading Content-Length would.
-          return;
-        default:
-          i = this.readLine(chunk, i);
+      if (this.state === 'done') return; // after the final CRLF nothing counts, as with Content-Length
+      if (this.state !== 'data') {
+        i = this.readLine(chunk, i);
+        continue;
       }
+      const n = Math.min(this.remaining, chunk.length - i);
+      this.emit(chunk.subarray(i, i + n));
+      this.decoded += n;
+      this.remaining -= n;
+      i += n;
+      if (this.remaining === 0) this.state = 'data-end';
     }
+  }
+
+  finish(): void {
+    if (this.state !== 'done') throw incomplete('the body ended before its final chunk');
   }
 
   /** Accumulates a CRLF-terminated line from `chunk` at `i`; returns where reading stopped. */
@@ -96,6 +85,42 @@ export class AwsChunkedDecoder extends Transform {
         return;
     }
   }
+}
+
+/** Decodes an aws-chunked body as it streams. */
+export class AwsChunkedDecoder extends Transform {
+  private readonly parser = new ChunkParser((data) => this.push(data));
+
+  get trailers(): Record<string, string> {
+    return this.parser.trailers;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.parser.feed(chunk);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.parser.finish();
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+}
+
+/** Decodes a whole aws-chunked body held in memory. */
+export function decodeAwsChunked(body: Buffer): { data: Buffer; trailers: Record<string, string> } {
+  const parts: Buffer[] = [];
+  const parser = new ChunkParser((d) => parts.push(d));
+  parser.feed(body);
+  parser.finish();
+  return { data: parts.length === 1 ? parts[0] : Buffer.concat(parts), trailers: parser.trailers };
 }
 
 /** True when the request's body is aws-chunked (SDK streaming uploads with trailing checksums). */

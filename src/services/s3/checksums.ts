@@ -156,10 +156,15 @@ export class BodyHasher extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.update(chunk);
+    done(null, chunk);
+  }
+
+  /** Hashes bytes directly, for a body already in memory. */
+  update(chunk: Buffer): void {
     this.bytes += chunk.length;
     this.md5.update(chunk);
     for (const [, r] of this.sums) r.update(chunk);
-    done(null, chunk);
   }
 
   /** The MD5 digest and the checksums, once the stream has ended. */

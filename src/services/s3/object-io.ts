@@ -1,9 +1,9 @@
 import { closeSync, openSync, read } from 'node:fs';
-import { Readable, type Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { StreamingBody } from '../../aws/models/runtime-types.js';
 import { ServiceError } from '../../core/errors.js';
 import type { BlobStore } from '../../state/blobs.js';
-import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.js';
+import { AwsChunkedDecoder, decodeAwsChunked, isAwsChunked } from './aws-chunked.js';
 import { BodyHasher, CHECKSUM_ALGORITHMS, checksumHeader, isChecksumAlgorithm, type ChecksumAlgorithm, type Checksums } from './checksums.js';
 import type { ByteRange } from './http-rules.js';
 import type { Segment } from './store.js';
@@ -49,48 +49,78 @@ function badDigest(what: string): ServiceError {
   return new ServiceError('BadDigest', `The ${what} you specified did not match the calculated checksum.`, { statusCode: 400 });
 }
 
+/** Bodies up to this size (by Content-Length) are read into memory and written in one go. */
+const SMALL_BODY = 256 * 1024;
+
+interface Received extends WrittenBody {
+  trailers: Record<string, string>;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/** A small body: read whole, decoded and hashed in memory, then written as one blob. */
+async function receiveSmall(blobs: BlobStore, body: StreamingBody | undefined, chunked: boolean, algorithms: Set<ChecksumAlgorithm>): Promise<Received> {
+  const raw = body === undefined ? Buffer.alloc(0) : body instanceof Readable ? await readAll(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const { data, trailers } = chunked ? decodeAwsChunked(raw) : { data: raw, trailers: {} };
+  const hasher = new BodyHasher(algorithms);
+  hasher.update(data);
+  const { id } = await blobs.write(data);
+  return { blob: id, size: data.length, ...hasher.results(), trailers };
+}
+
+/** A large body: decoded and hashed as it streams to disk. */
+async function receiveStreamed(blobs: BlobStore, body: Readable, chunked: boolean, algorithms: Set<ChecksumAlgorithm>): Promise<Received> {
+  const decoder = chunked ? new AwsChunkedDecoder() : undefined;
+  const hasher = new BodyHasher(algorithms);
+  const { id } = await blobs.write(body, decoder ? [decoder, hasher] : [hasher]);
+  return { blob: id, size: hasher.bytes, ...hasher.results(), trailers: decoder?.trailers ?? {} };
+}
+
 /**
- * Streams a request body into a new blob: aws-chunked framing decoded, MD5 and the asked-for
- * checksums computed on the way, and every stated digest (Content-MD5, x-amz-checksum-*
- * headers or trailers) verified before the blob is handed back. A body that fails a check
- * leaves no blob behind.
+ * Stores a request body as a new blob: aws-chunked framing decoded, MD5 and the asked-for
+ * checksums computed, and every stated digest (Content-MD5, x-amz-checksum-* headers or
+ * trailers) verified before the blob is handed back. Large bodies stream (memory stays
+ * flat whatever the size); a body that fails a check leaves no blob behind.
  */
 export async function writeBody(blobs: BlobStore, body: StreamingBody | undefined, headers: Readonly<Record<string, string>>, extra: ChecksumAlgorithm[] = []): Promise<WrittenBody> {
   const { algorithms, stated } = requestedChecksums(headers);
   for (const a of extra) algorithms.add(a);
-  const transforms: Transform[] = [];
-  const chunked = body instanceof Readable && isAwsChunked(headers) ? new AwsChunkedDecoder() : undefined;
-  if (chunked) transforms.push(chunked);
-  const hasher = new BodyHasher(algorithms);
-  transforms.push(hasher);
-  const source = body === undefined ? Buffer.alloc(0) : body instanceof Readable ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const { id } = await blobs.write(source, transforms).catch((e: unknown) => {
+  const chunked = body !== undefined && isAwsChunked(headers);
+  const length = Number(headers['content-length']);
+  const small = !(body instanceof Readable) || (Number.isFinite(length) && length <= SMALL_BODY);
+  const received = await (small ? receiveSmall(blobs, body, chunked, algorithms) : receiveStreamed(blobs, body, chunked, algorithms)).catch((e: unknown) => {
     throw clientGone(e) ? incompleteBody() : e;
   });
   try {
-    const { md5, checksums } = hasher.results();
-    if (chunked) {
-      for (const alg of CHECKSUM_ALGORITHMS) {
-        const v = chunked.trailers[checksumHeader(alg)];
-        if (v !== undefined) stated[alg] = v;
-      }
-      const declared = headers['x-amz-decoded-content-length'];
-      if (declared !== undefined && Number(declared) !== hasher.bytes) {
-        throw incompleteBody();
-      }
-    }
-    const contentMd5 = headers['content-md5'];
-    if (contentMd5 !== undefined) {
-      if (!/^[A-Za-z0-9+/]{22}==$/.test(contentMd5.trim())) throw new ServiceError('InvalidDigest', 'The Content-MD5 you specified was invalid.', { statusCode: 400 });
-      if (contentMd5.trim() !== md5.toString('base64')) throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', { statusCode: 400 });
-    }
-    for (const [alg, value] of Object.entries(stated) as [ChecksumAlgorithm, string][]) {
-      if (checksums[alg] !== value.trim()) throw badDigest(alg);
-    }
-    return { blob: id, size: hasher.bytes, md5, checksums };
+    verify(received, stated, headers, chunked);
+    const { trailers: _ignored, ...written } = received;
+    return written;
   } catch (e) {
-    await blobs.delete(id);
+    await blobs.delete(received.blob);
     throw e;
+  }
+}
+
+function verify(r: Received, stated: Checksums, headers: Readonly<Record<string, string>>, chunked: boolean): void {
+  if (chunked) {
+    for (const alg of CHECKSUM_ALGORITHMS) {
+      const v = r.trailers[checksumHeader(alg)];
+      if (v !== undefined) stated[alg] = v;
+    }
+    const declared = headers['x-amz-decoded-content-length'];
+    if (declared !== undefined && Number(declared) !== r.size) throw incompleteBody();
+  }
+  const contentMd5 = headers['content-md5'];
+  if (contentMd5 !== undefined) {
+    if (!/^[A-Za-z0-9+/]{22}==$/.test(contentMd5.trim())) throw new ServiceError('InvalidDigest', 'The Content-MD5 you specified was invalid.', { statusCode: 400 });
+    if (contentMd5.trim() !== r.md5.toString('base64')) throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', { statusCode: 400 });
+  }
+  for (const [alg, value] of Object.entries(stated) as [ChecksumAlgorithm, string][]) {
+    if (r.checksums[alg] !== value.trim()) throw badDigest(alg);
   }
 }
 
