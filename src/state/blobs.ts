@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, type ReadStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Readable, type Transform } from 'node:stream';
@@ -10,9 +10,6 @@ import { randomUUID } from 'node:crypto';
  * so that no user-supplied name ever becomes a path. A blob is written to a temporary
  * file and renamed into place when complete: readers never see half a blob.
  */
-/** Buffers up to this size are written synchronously (see writeSmall). */
-const SMALL_BLOB = 256 * 1024;
-
 export class BlobStore {
   private readonly tmp: string;
   /** Fan-out directories known to exist, so a write does not ask the file system each time. */
@@ -25,7 +22,6 @@ export class BlobStore {
 
   /** Streams `source` (through optional transforms, e.g. hashing) into a new blob. */
   async write(source: Readable | Buffer, transforms: Transform[] = []): Promise<{ id: string; size: number }> {
-    if (Buffer.isBuffer(source) && transforms.length === 0 && source.length <= SMALL_BLOB) return this.writeSmall(source);
     const id = randomUUID();
     const temp = join(this.tmp, id);
     try {
@@ -38,26 +34,6 @@ export class BlobStore {
       return { id, size: statSync(final).size };
     } catch (e) {
       await rm(temp, { force: true });
-      throw e;
-    }
-  }
-
-  /**
-   * A small buffer is written synchronously: one open-write-close and a rename on the page
-   * cache cost less than four trips through libuv's thread pool, which limit small-object
-   * throughput. Still a temporary file renamed into place.
-   */
-  private writeSmall(data: Buffer): { id: string; size: number } {
-    const id = randomUUID();
-    const temp = join(this.tmp, id);
-    try {
-      writeFileSync(temp, data);
-      const final = this.path(id);
-      this.ensureDir(final);
-      renameSync(temp, final);
-      return { id, size: data.length };
-    } catch (e) {
-      rmSync(temp, { force: true });
       throw e;
     }
   }
