@@ -6,6 +6,9 @@ import { ServiceError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { BlobStore } from '../../state/blobs.js';
 import type { S3Events } from './events.js';
+import type { Readable } from 'node:stream';
+import type { ByteRange } from './http-rules.js';
+import { openSegments } from './object-io.js';
 import type { BucketRecord, NewVersion, ObjectVersion, S3Store, Segment } from './store.js';
 
 /** What the S3 operations share. */
@@ -103,9 +106,15 @@ export function commitVersion(deps: S3Deps, bucket: BucketRecord, v: Omit<NewVer
 
 /** Removes blobs no longer referenced; a failure only leaks space, so it is logged. */
 export function dropBlobs(deps: Pick<S3Deps, 'blobs' | 'log'>, segments: Pick<Segment, 'blob'>[]): void {
-  for (const s of segments) {
-    deps.blobs.delete(s.blob).catch((e: unknown) => deps.log.warn('blob could not be removed', { blob: s.blob, error: String(e) }));
+  for (const { blob } of segments) {
+    if (blob) deps.blobs.delete(blob).catch((e: unknown) => deps.log.warn('blob could not be removed', { blob, error: String(e) }));
   }
+}
+
+/** A reader of a version's bytes (or a range of them), wherever they are kept. */
+export function readVersion(deps: S3Deps, v: ObjectVersion, range?: ByteRange): Readable {
+  const inline = v.segments.some((s) => !s.blob) ? deps.store.data(v) : undefined;
+  return openSegments(deps.blobs, v.segments, range, inline);
 }
 
 /** Parses `x-amz-tagging` / `Tagging` (URL query form: k1=v1&k2=v2) into tags. */

@@ -3,7 +3,7 @@ import type { S3Operations } from '../../aws/models/generated/s3.js';
 import { ServiceError } from '../../core/errors.js';
 import { tryDecodeUri } from '../../aws/protocol/values.js';
 import { isChecksumAlgorithm, type ChecksumAlgorithm } from './checksums.js';
-import { commitVersion, dropBlobs, invalidArgument, parseTagging, quote, readableVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { commitVersion, dropBlobs, invalidArgument, parseTagging, quote, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
 import { evaluateConditions, preconditionFailed } from './http-rules.js';
 import { checkKey } from './names.js';
 import { checksumMembers, encryptionMembers, metaFrom } from './object-meta.js';
@@ -73,7 +73,7 @@ export function copyOperations(deps: S3Deps): Ops {
       const tags = input.TaggingDirective === 'REPLACE' ? parseTagging(input.Tagging) : src.meta.tags;
       const algorithms = new Set<ChecksumAlgorithm>(Object.keys(src.meta.checksums).filter(isChecksumAlgorithm));
       if (input.ChecksumAlgorithm && isChecksumAlgorithm(input.ChecksumAlgorithm)) algorithms.add(input.ChecksumAlgorithm);
-      const written = await copyBytes(deps.blobs, src.segments, undefined, [...algorithms]);
+      const written = await copyBytes(deps.blobs, readVersion(deps, src), [...algorithms]);
       if (!deps.store.bucket(dest.name)) {
         dropBlobs(deps, [written]);
         throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', { statusCode: 404, fields: { BucketName: dest.name } });

@@ -3,7 +3,7 @@ import type { RequestContext } from '../../aws/gateway/context.js';
 import type { S3Operations } from '../../aws/models/generated/s3.js';
 import { ServiceError } from '../../core/errors.js';
 import { checksumOf, isChecksumAlgorithm, type ChecksumAlgorithm, type Checksums } from './checksums.js';
-import { commitVersion, dropBlobs, invalidArgument, newUploadId, noSuchUpload, ownerOf, parseTagging, quote, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { commitVersion, dropBlobs, invalidArgument, newUploadId, noSuchUpload, ownerOf, parseTagging, quote, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
 import { copySource } from './copy.js';
 import { parseRange } from './http-rules.js';
 import { checkKey } from './names.js';
@@ -37,6 +37,7 @@ function savePart(deps: S3Deps, u: UploadRecord, partNumber: number, w: WrittenB
     dropBlobs(deps, [w]);
     throw noSuchUpload(u.uploadId);
   }
+  if (!w.blob) throw new Error('a part must be written to a blob');
   const part: PartRecord = { uploadId: u.uploadId, partNumber, blob: w.blob, size: w.size, etag: quote(w.md5.toString('hex')), checksums: w.checksums, lastModified: deps.clock.now() };
   const replaced = deps.store.putPart(part);
   if (replaced) dropBlobs(deps, [replaced]);
@@ -113,7 +114,7 @@ export function multipartOperations(deps: S3Deps): Ops {
       requireBucket(store, input.Bucket);
       checkPartNumber(input.PartNumber);
       const u = uploadFor(deps, input.Bucket, input.Key, input.UploadId);
-      const written = await writeBody(deps.blobs, input.Body, ctx.headers, uploadAlgorithm(u));
+      const written = await writeBody(deps.blobs, input.Body, ctx.headers, { extra: uploadAlgorithm(u) });
       const part = savePart(deps, u, input.PartNumber, written);
       return { ETag: part.etag, ...encryptionMembers(u.meta), ...checksumMembers(written.checksums) };
     },
@@ -130,7 +131,7 @@ export function multipartOperations(deps: S3Deps): Ops {
         const [, last] = input.CopySourceRange.slice(6).split('-').map(Number);
         if (last >= src.size) throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', { statusCode: 416 });
       }
-      const written = await copyBytes(deps.blobs, src.segments, range, uploadAlgorithm(u));
+      const written = await copyBytes(deps.blobs, readVersion(deps, src, range), uploadAlgorithm(u));
       const part = savePart(deps, u, input.PartNumber, written);
       return {
         CopyPartResult: { ETag: part.etag, LastModified: new Date(part.lastModified), ...checksumMembers(written.checksums) },

@@ -9,7 +9,9 @@ import type { ByteRange } from './http-rules.js';
 import type { Segment } from './store.js';
 
 export interface WrittenBody {
-  blob: string;
+  /** The blob holding the bytes; absent for a small body kept in `inline`. */
+  blob?: string;
+  inline?: Buffer;
   size: number;
   md5: Buffer;
   checksums: Checksums;
@@ -52,6 +54,12 @@ function badDigest(what: string): ServiceError {
 /** Bodies up to this size (by Content-Length) are read into memory and written in one go. */
 const SMALL_BODY = 256 * 1024;
 
+/**
+ * Objects up to this size keep their bytes in their SQLite row: creating a file per small
+ * object costs more than the object, and the row commits bytes and metadata together.
+ */
+const INLINE_MAX = 64 * 1024;
+
 interface Received extends WrittenBody {
   trailers: Record<string, string>;
 }
@@ -63,13 +71,13 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 /** A small body: read whole, decoded and hashed in memory, then written as one blob. */
-async function receiveSmall(blobs: BlobStore, body: StreamingBody | undefined, chunked: boolean, algorithms: Set<ChecksumAlgorithm>): Promise<Received> {
+async function receiveSmall(blobs: BlobStore, body: StreamingBody | undefined, chunked: boolean, algorithms: Set<ChecksumAlgorithm>, inline: boolean): Promise<Received> {
   const raw = body === undefined ? Buffer.alloc(0) : body instanceof Readable ? await readAll(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const { data, trailers } = chunked ? decodeAwsChunked(raw) : { data: raw, trailers: {} };
   const hasher = new BodyHasher(algorithms);
   hasher.update(data);
-  const { id } = await blobs.write(data);
-  return { blob: id, size: data.length, ...hasher.results(), trailers };
+  const kept = inline && data.length <= INLINE_MAX ? { inline: data } : { blob: (await blobs.write(data)).id };
+  return { ...kept, size: data.length, ...hasher.results(), trailers };
 }
 
 /** A large body: decoded and hashed as it streams to disk. */
@@ -86,13 +94,18 @@ async function receiveStreamed(blobs: BlobStore, body: Readable, chunked: boolea
  * trailers) verified before the blob is handed back. Large bodies stream (memory stays
  * flat whatever the size); a body that fails a check leaves no blob behind.
  */
-export async function writeBody(blobs: BlobStore, body: StreamingBody | undefined, headers: Readonly<Record<string, string>>, extra: ChecksumAlgorithm[] = []): Promise<WrittenBody> {
+export async function writeBody(
+  blobs: BlobStore,
+  body: StreamingBody | undefined,
+  headers: Readonly<Record<string, string>>,
+  options: { extra?: ChecksumAlgorithm[]; inline?: boolean } = {},
+): Promise<WrittenBody> {
   const { algorithms, stated } = requestedChecksums(headers);
-  for (const a of extra) algorithms.add(a);
+  for (const a of options.extra ?? []) algorithms.add(a);
   const chunked = body !== undefined && isAwsChunked(headers);
   const length = Number(headers['content-length']);
   const small = !(body instanceof Readable) || (Number.isFinite(length) && length <= SMALL_BODY);
-  const received = await (small ? receiveSmall(blobs, body, chunked, algorithms) : receiveStreamed(blobs, body, chunked, algorithms)).catch((e: unknown) => {
+  const received = await (small ? receiveSmall(blobs, body, chunked, algorithms, options.inline === true) : receiveStreamed(blobs, body, chunked, algorithms)).catch((e: unknown) => {
     throw clientGone(e) ? incompleteBody() : e;
   });
   try {
@@ -100,7 +113,7 @@ export async function writeBody(blobs: BlobStore, body: StreamingBody | undefine
     const { trailers: _ignored, ...written } = received;
     return written;
   } catch (e) {
-    await blobs.delete(received.blob);
+    if (received.blob) await blobs.delete(received.blob);
     throw e;
   }
 }
@@ -124,21 +137,18 @@ function verify(r: Received, stated: Checksums, headers: Readonly<Record<string,
   }
 }
 
-/** Copies stored bytes into a new blob (CopyObject, UploadPartCopy), computing MD5 and checksums. */
-export async function copyBytes(blobs: BlobStore, segments: Segment[], range: ByteRange | undefined, algorithms: ChecksumAlgorithm[]): Promise<WrittenBody> {
+/** Copies stored bytes (a reader from readVersion) into a new blob (CopyObject, UploadPartCopy), computing MD5 and checksums. */
+export async function copyBytes(blobs: BlobStore, source: Readable, algorithms: ChecksumAlgorithm[]): Promise<WrittenBody> {
   const hasher = new BodyHasher(algorithms);
-  const { id } = await blobs.write(openSegments(blobs, segments, range), [hasher]);
+  const { id } = await blobs.write(source, [hasher]);
   const { md5, checksums } = hasher.results();
   return { blob: id, size: hasher.bytes, md5, checksums };
 }
 
-interface Piece {
-  fd: number;
-  position: number;
-  length: number;
-}
-
 const READ_SIZE = 1024 * 1024;
+
+/** A run to read: from a file, or bytes already in memory. */
+type Piece = { fd: number; position: number; length: number } | { data: Buffer };
 
 /**
  * Reads a byte range across an object's segments. The files are opened when the reader is
@@ -158,6 +168,11 @@ export class SegmentReader extends Readable {
       this.push(null);
       return;
     }
+    if ('data' in piece) {
+      this.index++;
+      this.push(piece.data);
+      return;
+    }
     const len = Math.min(READ_SIZE, piece.length);
     const buf = Buffer.allocUnsafe(len);
     read(piece.fd, buf, 0, len, piece.position, (err, n) => {
@@ -172,6 +187,7 @@ export class SegmentReader extends Readable {
 
   override _destroy(err: Error | null, done: (error?: Error | null) => void): void {
     for (const p of this.pieces) {
+      if ('data' in p) continue;
       try {
         closeSync(p.fd);
       } catch {
@@ -182,8 +198,8 @@ export class SegmentReader extends Readable {
   }
 }
 
-/** Opens the segments a range touches (the whole object without one). */
-export function openSegments(blobs: BlobStore, segments: Segment[], range?: ByteRange): SegmentReader {
+/** Opens the segments a range touches (the whole object without one); `inline` holds the bytes of a segment without a blob. */
+export function openSegments(blobs: BlobStore, segments: Segment[], range?: ByteRange, inline?: Buffer): SegmentReader {
   const total = segments.reduce((n, s) => n + s.size, 0);
   const start = range?.start ?? 0;
   const end = range?.end ?? total - 1;
@@ -193,11 +209,14 @@ export function openSegments(blobs: BlobStore, segments: Segment[], range?: Byte
     for (const s of segments) {
       const from = Math.max(start, offset);
       const to = Math.min(end, offset + s.size - 1);
-      if (from <= to) pieces.push({ fd: openSync(blobs.path(s.blob), 'r'), position: from - offset, length: to - from + 1 });
+      if (from <= to) {
+        if (s.blob) pieces.push({ fd: openSync(blobs.path(s.blob), 'r'), position: from - offset, length: to - from + 1 });
+        else pieces.push({ data: (inline ?? Buffer.alloc(0)).subarray(from - offset, to - offset + 1) });
+      }
       offset += s.size;
     }
   } catch (e) {
-    for (const p of pieces) closeSync(p.fd);
+    for (const p of pieces) if (!('data' in p)) closeSync(p.fd);
     throw e;
   }
   return new SegmentReader(pieces);

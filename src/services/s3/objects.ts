@@ -2,12 +2,12 @@ import type { RequestContext } from '../../aws/gateway/context.js';
 import type { DeletedObject, S3Operations, ErrorShape } from '../../aws/models/generated/s3.js';
 import { isServiceError, ServiceError } from '../../core/errors.js';
 import { storedContentEncoding } from './aws-chunked.js';
-import { commitVersion, dropBlobs, findVersion, parseTagging, quote, readableVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { commitVersion, dropBlobs, findVersion, parseTagging, quote, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
 import type { DeletedReason } from './events.js';
 import { evaluateConditions, notModified, parseRange, preconditionFailed, type ByteRange } from './http-rules.js';
 import { checkKey } from './names.js';
 import { checksumMembers, describeObject, encryptionMembers, metaFrom } from './object-meta.js';
-import { openSegments, writeBody } from './object-io.js';
+import { writeBody } from './object-io.js';
 import type { BucketRecord, ObjectVersion } from './store.js';
 
 type Ops = Partial<S3Operations<RequestContext>>;
@@ -130,7 +130,7 @@ export function objectOperations(deps: S3Deps): Ops {
       checkWriteConditions(deps, bucket.name, input.Key, input.IfMatch, input.IfNoneMatch);
       const tags = parseTagging(input.Tagging);
       const meta = metaFrom(bucket, input, storedContentEncoding(input.ContentEncoding));
-      const written = await writeBody(deps.blobs, input.Body, ctx.headers);
+      const written = await writeBody(deps.blobs, input.Body, ctx.headers, { inline: true });
       try {
         checkWriteConditions(deps, bucket.name, input.Key, input.IfMatch, input.IfNoneMatch);
       } catch (e) {
@@ -145,6 +145,7 @@ export function objectOperations(deps: S3Deps): Ops {
         lastModified: deps.clock.now(),
         meta: { ...meta, checksums: written.checksums, checksumType: Object.keys(written.checksums).length ? 'FULL_OBJECT' : undefined, tags },
         segments: [{ blob: written.blob, size: written.size }],
+        data: written.inline,
       });
       deps.events.created(bucket, v, 'PutObject', ctx);
       return { ETag: v.etag, VersionId: reportedVersion(bucket, v.versionId), ...encryptionMembers(v.meta), ...checksumMembers(written.checksums), ChecksumType: v.meta.checksumType, Size: v.size };
@@ -152,7 +153,7 @@ export function objectOperations(deps: S3Deps): Ops {
 
     async GetObject(input) {
       const { v, range, out } = prepareRead(deps, input);
-      return { ...out, Body: openSegments(deps.blobs, v.segments, range) };
+      return { ...out, Body: readVersion(deps, v, range) };
     },
 
     async HeadObject(input) {

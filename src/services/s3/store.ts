@@ -20,9 +20,12 @@ export interface BucketRecord {
   config: BucketConfig;
 }
 
-/** A run of an object's bytes in one blob; multipart objects are their parts' blobs in order. */
+/**
+ * A run of an object's bytes: a blob file, or (no `blob`) bytes kept in the version's row.
+ * Multipart objects are their parts' blobs in order.
+ */
 export interface Segment {
-  blob: string;
+  blob?: string;
   size: number;
 }
 
@@ -62,7 +65,10 @@ export interface ObjectVersion {
   segments: Segment[];
 }
 
-export type NewVersion = Omit<ObjectVersion, 'seq' | 'isLatest'>;
+export type NewVersion = Omit<ObjectVersion, 'seq' | 'isLatest'> & {
+  /** The bytes of a small object, stored in its row instead of a blob file. */
+  data?: Buffer;
+};
 
 export interface UploadRecord {
   uploadId: string;
@@ -104,7 +110,7 @@ CREATE INDEX s3_buckets_account ON s3_buckets (account, name);
 CREATE TABLE s3_objects (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL,
   is_latest INTEGER NOT NULL, delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
-  last_modified INTEGER NOT NULL, meta TEXT NOT NULL, segments TEXT NOT NULL);
+  last_modified INTEGER NOT NULL, meta TEXT NOT NULL, segments TEXT NOT NULL, data BLOB);
 CREATE UNIQUE INDEX s3_objects_version ON s3_objects (bucket, key, version_id);
 CREATE INDEX s3_objects_latest ON s3_objects (bucket, is_latest, key);
 CREATE INDEX s3_objects_history ON s3_objects (bucket, key, seq);
@@ -148,9 +154,10 @@ export class S3Store {
       version: p(`SELECT ${cols} FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?`),
       clearLatest: p('UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1'),
       insert: p(
-        'INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, meta, segments) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, meta, segments, data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteSeq: p('DELETE FROM s3_objects WHERE seq = ?'),
+      data: p('SELECT data FROM s3_objects WHERE seq = ?'),
       newest: p('SELECT seq FROM s3_objects WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1'),
       setLatest: p('UPDATE s3_objects SET is_latest = 1 WHERE seq = ?'),
       setMeta: p('UPDATE s3_objects SET meta = ? WHERE seq = ?'),
@@ -221,9 +228,16 @@ export class S3Store {
       const replaced = v.versionId === 'null' ? this.version(v.bucket, v.key, 'null') : undefined;
       if (replaced) this.s.deleteSeq.run(replaced.seq);
       this.s.clearLatest.run(v.bucket, v.key);
-      const info = this.s.insert.run(v.bucket, v.key, v.versionId, v.deleteMarker ? 1 : 0, v.size, v.etag, v.lastModified, JSON.stringify(v.meta), JSON.stringify(v.segments));
-      return { added: { ...v, seq: Number(info.lastInsertRowid), isLatest: true }, replaced };
+      const { data, ...version } = v;
+      const info = this.s.insert.run(v.bucket, v.key, v.versionId, v.deleteMarker ? 1 : 0, v.size, v.etag, v.lastModified, JSON.stringify(v.meta), JSON.stringify(v.segments), data ?? null);
+      return { added: { ...version, seq: Number(info.lastInsertRowid), isLatest: true }, replaced };
     });
+  }
+
+  /** The bytes a small object keeps in its row. */
+  data(v: ObjectVersion): Buffer | undefined {
+    const r = this.s.data.get(v.seq) as { data: Buffer | null } | undefined;
+    return r?.data ?? undefined;
   }
 
   /** Removes one version for good; the next newest becomes the latest. */
@@ -294,7 +308,7 @@ export class S3Store {
   }
 
   /** Completes an upload: `commit` adds the object version and the upload goes away, in one transaction. */
-  completeUpload<T>(uploadId: string, usedBlobs: Set<string>, commit: () => T): { result: T; leftover: PartRecord[] } {
+  completeUpload<T>(uploadId: string, usedBlobs: Set<string | undefined>, commit: () => T): { result: T; leftover: PartRecord[] } {
     return this.db.transaction(() => {
       const leftover = this.deleteUpload(uploadId).filter((p) => !usedBlobs.has(p.blob));
       return { result: commit(), leftover };
