@@ -117,6 +117,13 @@ export function readVersion(deps: S3Deps, v: ObjectVersion, range?: ByteRange): 
   return openSegments(deps.blobs, v.segments, range, inline);
 }
 
+/** The bytes of an object kept in its row, sliced to a range: sent in one write, no stream needed. */
+export function inlineBytes(deps: S3Deps, v: ObjectVersion, range?: ByteRange): Buffer | undefined {
+  if (v.segments.length !== 1 || v.segments[0].blob) return undefined;
+  const data = deps.store.data(v) ?? Buffer.alloc(0);
+  return range ? data.subarray(range.start, range.end + 1) : data;
+}
+
 /** Parses `x-amz-tagging` / `Tagging` (URL query form: k1=v1&k2=v2) into tags. */
 export function parseTagging(text: string | undefined): Tag[] {
   if (!text) return [];

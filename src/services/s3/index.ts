@@ -14,8 +14,9 @@ import { S3Store } from './store.js';
 export const s3: ServiceDefinition = {
   name: 's3',
   create(deps) {
+    const store = new S3Store(deps.db);
     const s3deps: S3Deps = {
-      store: new S3Store(deps.db),
+      store,
       blobs: deps.blobs,
       clock: deps.clock,
       log: deps.log,
@@ -32,6 +33,7 @@ export const s3: ServiceDefinition = {
         ...multipartOperations(s3deps),
       },
       rewrites: [virtualHostRewrite],
+      reset: () => store.clearCache(),
     };
   },
 };

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../aws/gateway/context.js';
 import type { DeletedObject, S3Operations, ErrorShape } from '../../aws/models/generated/s3.js';
 import { isServiceError, ServiceError } from '../../core/errors.js';
 import { storedContentEncoding } from './aws-chunked.js';
-import { commitVersion, dropBlobs, findVersion, parseTagging, quote, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { commitVersion, dropBlobs, findVersion, parseTagging, quote, inlineBytes, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
 import type { DeletedReason } from './events.js';
 import { evaluateConditions, notModified, parseRange, preconditionFailed, type ByteRange } from './http-rules.js';
 import { checkKey } from './names.js';
@@ -153,7 +153,7 @@ export function objectOperations(deps: S3Deps): Ops {
 
     async GetObject(input) {
       const { v, range, out } = prepareRead(deps, input);
-      return { ...out, Body: readVersion(deps, v, range) };
+      return { ...out, Body: inlineBytes(deps, v, range) ?? readVersion(deps, v, range) };
     },
 
     async HeadObject(input) {

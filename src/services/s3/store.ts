@@ -138,6 +138,7 @@ function toVersion(r: VersionRow): ObjectVersion {
 /** S3's state in SQLite: buckets, every object version, multipart uploads and their parts. */
 export class S3Store {
   private readonly s: Record<string, Statement>;
+  private readonly bucketCache = new Map<string, BucketRecord>();
 
   constructor(private readonly db: Database) {
     db.migrate('s3-v1', SCHEMA);
@@ -176,17 +177,31 @@ export class S3Store {
 
   // ---- buckets
 
+  /** A copy of the bucket's record; every request needs one, so they are cached (this process is the only writer). */
   bucket(name: string): BucketRecord | undefined {
-    const r = this.s.bucket.get(name) as (Omit<BucketRecord, 'config'> & { config: string }) | undefined;
-    return r ? { ...r, config: JSON.parse(r.config) as BucketConfig } : undefined;
+    let b = this.bucketCache.get(name);
+    if (!b) {
+      const r = this.s.bucket.get(name) as (Omit<BucketRecord, 'config'> & { config: string }) | undefined;
+      if (!r) return undefined;
+      b = { ...r, config: JSON.parse(r.config) as BucketConfig };
+      this.bucketCache.set(name, b);
+    }
+    return { ...b, config: structuredClone(b.config) };
   }
 
   createBucket(b: BucketRecord): void {
     this.s.insertBucket.run(b.name, b.account, b.region, b.created, JSON.stringify(b.config));
+    this.bucketCache.delete(b.name);
   }
 
   setBucketConfig(name: string, config: BucketConfig): void {
     this.s.bucketConfig.run(JSON.stringify(config), name);
+    this.bucketCache.delete(name);
+  }
+
+  /** Forgets cached records (POST /_slipway/reset wiped the tables). */
+  clearCache(): void {
+    this.bucketCache.clear();
   }
 
   buckets(account: string): BucketRecord[] {
@@ -203,6 +218,7 @@ export class S3Store {
       const blobs: string[] = [];
       for (const u of this.uploads(name)) blobs.push(...this.deleteUpload(u.uploadId).map((p) => p.blob));
       this.s.deleteBucket.run(name);
+      this.bucketCache.delete(name);
       return blobs;
     });
   }

@@ -114,6 +114,14 @@ describe('S3 keys, addressing, presigned URLs and persistence', () => {
     expect(e.$metadata.httpStatusCode).toBe(404);
   });
 
+  it('forgets everything on POST /_slipway/reset', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'reset-bucket' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'reset-bucket', Key: 'k', Body: 'v' }));
+    expect((await fetch(`${sw.url}/_slipway/reset`, { method: 'POST' })).status).toBe(200);
+    expect((await failure(s3.send(new HeadObjectCommand({ Bucket: 'reset-bucket', Key: 'k' })))).$metadata.httpStatusCode).toBe(404);
+    await s3.send(new CreateBucketCommand({ Bucket }));
+  });
+
   it('keeps buckets, objects and versions across a restart', async () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'durable.txt', Body: 'still here', Metadata: { k: 'v' } }));
     await sw.close();
