@@ -74,11 +74,7 @@ export function copyOperations(deps: S3Deps): Ops {
       const algorithms = new Set<ChecksumAlgorithm>(Object.keys(src.meta.checksums).filter(isChecksumAlgorithm));
       if (input.ChecksumAlgorithm && isChecksumAlgorithm(input.ChecksumAlgorithm)) algorithms.add(input.ChecksumAlgorithm);
       const written = await copyBytes(deps.blobs, readVersion(deps, src), [...algorithms]);
-      if (!deps.store.bucket(dest.name)) {
-        dropBlobs(deps, [written]);
-        throw new ServiceError('NoSuchBucket', 'The specified bucket does not exist', { statusCode: 404, fields: { BucketName: dest.name } });
-      }
-      const v = commitVersion(deps, dest, {
+      const v = await deps.store.batched(() => commitVersion(deps, requireBucket(deps.store, dest.name), {
         key: input.Key,
         deleteMarker: false,
         size: written.size,
@@ -86,6 +82,9 @@ export function copyOperations(deps: S3Deps): Ops {
         lastModified: deps.clock.now(),
         meta: { ...base, checksums: written.checksums, checksumType: Object.keys(written.checksums).length ? 'FULL_OBJECT' : undefined, tags },
         segments: [{ blob: written.blob, size: written.size }],
+      })).catch((e: unknown) => {
+        dropBlobs(deps, [written]);
+        throw e;
       });
       deps.events.created(dest, v, 'CopyObject', ctx);
       return {

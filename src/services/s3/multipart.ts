@@ -146,8 +146,10 @@ export function multipartOperations(deps: S3Deps): Ops {
       const parts = chosenParts(deps, u, input.MultipartUpload?.Parts ?? []);
       const checksums = compositeChecksums(uploadAlgorithm(u), parts);
       const segments = parts.map((p) => ({ blob: p.blob, size: p.size }));
-      const { result: added, leftover } = store.completeUpload(u.uploadId, new Set(segments.map((s) => s.blob)), () =>
-        commitVersion(deps, bucket, {
+      const { result: added, leftover } = await store.batched(() => {
+        // The upload may have been completed or aborted while this request waited its turn.
+        uploadFor(deps, input.Bucket, input.Key, input.UploadId);
+        return store.completeUpload(u.uploadId, new Set(segments.map((s) => s.blob)), () => commitVersion(deps, requireBucket(store, bucket.name), {
           key: u.key,
           deleteMarker: false,
           size: parts.reduce((n, p) => n + p.size, 0),
@@ -155,8 +157,8 @@ export function multipartOperations(deps: S3Deps): Ops {
           lastModified: deps.clock.now(),
           meta: { ...u.meta, checksums, checksumType: Object.keys(checksums).length ? 'COMPOSITE' : undefined, partSizes: parts.map((p) => p.size) },
           segments,
-        }),
-      );
+        }));
+      });
       dropBlobs(deps, leftover);
       deps.events.created(bucket, added, 'CompleteMultipartUpload', ctx);
       return {

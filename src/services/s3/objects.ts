@@ -87,10 +87,12 @@ function overrides(input: ReadInput) {
 export interface DeleteOutcome {
   deleteMarker?: boolean;
   versionId?: string;
+  /** What to announce once the change is committed. */
+  event?: { version: ObjectVersion; markerCreated: boolean };
 }
 
-/** DeleteObject's rules for one key, with or without a version id, in each versioning state. */
-export function deleteOne(deps: S3Deps, bucket: BucketRecord, key: string, versionId: string | undefined, reason: DeletedReason, ctx: RequestContext): DeleteOutcome {
+/** DeleteObject's rules for one key, with or without a version id, in each versioning state (run inside a batch). */
+export function deleteOne(deps: S3Deps, bucket: BucketRecord, key: string, versionId: string | undefined): DeleteOutcome {
   const { store } = deps;
   if (versionId !== undefined) {
     let v: ObjectVersion;
@@ -103,21 +105,21 @@ export function deleteOne(deps: S3Deps, bucket: BucketRecord, key: string, versi
     }
     store.removeVersion(v);
     dropBlobs(deps, v.segments);
-    deps.events.deleted(bucket, v, reason, ctx, false);
-    return { versionId, deleteMarker: v.deleteMarker || undefined };
+    return { versionId, deleteMarker: v.deleteMarker || undefined, event: { version: v, markerCreated: false } };
   }
   if (bucket.config.versioning) {
     const marker = commitVersion(deps, bucket, { key, deleteMarker: true, size: 0, etag: '', lastModified: deps.clock.now(), meta: { metadata: {}, checksums: {}, storageClass: 'STANDARD', tags: [] }, segments: [] });
-    deps.events.deleted(bucket, marker, reason, ctx, true);
-    return { deleteMarker: true, versionId: marker.versionId };
+    return { deleteMarker: true, versionId: marker.versionId, event: { version: marker, markerCreated: true } };
   }
   const current = store.latest(bucket.name, key);
-  if (current) {
-    store.removeVersion(current);
-    dropBlobs(deps, current.segments);
-    deps.events.deleted(bucket, current, reason, ctx, false);
-  }
-  return {};
+  if (!current) return {};
+  store.removeVersion(current);
+  dropBlobs(deps, current.segments);
+  return { event: { version: current, markerCreated: false } };
+}
+
+function announce(deps: S3Deps, bucket: BucketRecord, r: DeleteOutcome, reason: DeletedReason, ctx: RequestContext): void {
+  if (r.event) deps.events.deleted(bucket, r.event.version, reason, ctx, r.event.markerCreated);
 }
 
 /** PutObject, GetObject, HeadObject, DeleteObject and DeleteObjects. */
@@ -131,13 +133,10 @@ export function objectOperations(deps: S3Deps): Ops {
       const tags = parseTagging(input.Tagging);
       const meta = metaFrom(bucket, input, storedContentEncoding(input.ContentEncoding));
       const written = await writeBody(deps.blobs, input.Body, ctx.headers, { inline: true });
-      try {
+      const commit = () => {
+        // Checked again where the write happens: another request may have won meanwhile.
         checkWriteConditions(deps, bucket.name, input.Key, input.IfMatch, input.IfNoneMatch);
-      } catch (e) {
-        dropBlobs(deps, [written]);
-        throw e;
-      }
-      const v = commitVersion(deps, bucket, {
+        return commitVersion(deps, requireBucket(store, bucket.name), {
         key: input.Key,
         deleteMarker: false,
         size: written.size,
@@ -146,6 +145,11 @@ export function objectOperations(deps: S3Deps): Ops {
         meta: { ...meta, checksums: written.checksums, checksumType: Object.keys(written.checksums).length ? 'FULL_OBJECT' : undefined, tags },
         segments: [{ blob: written.blob, size: written.size }],
         data: written.inline,
+        });
+      };
+      const v = await store.batched(commit).catch((e: unknown) => {
+        dropBlobs(deps, [written]);
+        throw e;
       });
       deps.events.created(bucket, v, 'PutObject', ctx);
       return { ETag: v.etag, VersionId: reportedVersion(bucket, v.versionId), ...encryptionMembers(v.meta), ...checksumMembers(written.checksums), ChecksumType: v.meta.checksumType, Size: v.size };
@@ -162,7 +166,8 @@ export function objectOperations(deps: S3Deps): Ops {
 
     async DeleteObject(input, ctx) {
       const bucket = requireBucket(store, input.Bucket);
-      const r = deleteOne(deps, bucket, input.Key, input.VersionId, 'DeleteObject', ctx);
+      const r = await store.batched(() => deleteOne(deps, bucket, input.Key, input.VersionId));
+      announce(deps, bucket, r, 'DeleteObject', ctx);
       return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
     },
 
@@ -174,16 +179,27 @@ export function objectOperations(deps: S3Deps): Ops {
       }
       const deleted: DeletedObject[] = [];
       const errors: ErrorShape[] = [];
-      for (const o of objects) {
-        try {
-          const r = deleteOne(deps, bucket, o.Key, o.VersionId, 'DeleteObjects', ctx);
-          const marker = r.deleteMarker && o.VersionId === undefined;
-          deleted.push({ Key: o.Key, VersionId: o.VersionId, DeleteMarker: r.deleteMarker, DeleteMarkerVersionId: marker ? r.versionId : undefined });
-        } catch (e) {
-          if (!isServiceError(e)) throw e;
-          errors.push({ Key: o.Key, VersionId: o.VersionId, Code: e.code, Message: e.message });
+      // One transaction for the whole batch; a key that fails is reported and undone alone.
+      const outcomes = await store.batched(() =>
+        objects.map((o) => {
+          try {
+            return deps.store.savepoint(() => deleteOne(deps, bucket, o.Key, o.VersionId));
+          } catch (e) {
+            if (!isServiceError(e)) throw e;
+            return e;
+          }
+        }),
+      );
+      outcomes.forEach((r, i) => {
+        const o = objects[i];
+        if (isServiceError(r)) {
+          errors.push({ Key: o.Key, VersionId: o.VersionId, Code: r.code, Message: r.message });
+          return;
         }
-      }
+        announce(deps, bucket, r, 'DeleteObjects', ctx);
+        const marker = r.deleteMarker && o.VersionId === undefined;
+        deleted.push({ Key: o.Key, VersionId: o.VersionId, DeleteMarker: r.deleteMarker, DeleteMarkerVersionId: marker ? r.versionId : undefined });
+      });
       return { Deleted: input.Delete.Quiet ? undefined : deleted, Errors: errors.length ? errors : undefined };
     },
   };

@@ -139,6 +139,7 @@ function toVersion(r: VersionRow): ObjectVersion {
 export class S3Store {
   private readonly s: Record<string, Statement>;
   private readonly bucketCache = new Map<string, BucketRecord>();
+  private pending: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly db: Database) {
     db.migrate('s3-v1', SCHEMA);
@@ -173,6 +174,47 @@ export class S3Store {
       parts: p('SELECT body FROM s3_parts WHERE upload_id = ? ORDER BY part_number'),
       deleteParts: p('DELETE FROM s3_parts WHERE upload_id = ?'),
     };
+  }
+
+  /**
+   * Group commit: runs `fn` in a transaction shared with the other writes queued in the same
+   * turn of the event loop, so concurrent requests pay for one commit between them. Each
+   * write has its own savepoint (one that throws is undone alone) and its promise settles
+   * only after the shared commit: nothing is acknowledged before it is durable.
+   */
+  batched<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /** Runs `fn` in a savepoint of the current transaction: undone alone if it throws. */
+  savepoint<T>(fn: () => T): T {
+    return this.db.transaction(fn);
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const settle: (() => void)[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            const result = this.db.transaction(item.fn);
+            settle.push(() => item.resolve(result));
+          } catch (e) {
+            settle.push(() => item.reject(e));
+          }
+        }
+      });
+    } catch (e) {
+      this.bucketCache.clear();
+      for (const item of batch) item.reject(e);
+      return;
+    }
+    for (const s of settle) s();
   }
 
   // ---- buckets

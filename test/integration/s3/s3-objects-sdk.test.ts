@@ -97,6 +97,18 @@ describe('S3 objects through the SDK v3 client', () => {
     expect(await text('cond.txt')).toBe('conditional');
   });
 
+  it('lets exactly one of several concurrent If-None-Match: * writes win', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => s3.send(new PutObjectCommand({ Bucket, Key: 'lock/state', Body: `writer ${i}`, IfNoneMatch: '*' }))),
+    );
+    const won = attempts.filter((a) => a.status === 'fulfilled');
+    const lost = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+    expect(won.length).toBe(1);
+    expect(lost.map((l) => (l.reason as S3ServiceException).$metadata.httpStatusCode)).toEqual([412, 412, 412, 412, 412]);
+    const winner = attempts.findIndex((a) => a.status === 'fulfilled');
+    expect(await text('lock/state')).toBe(`writer ${winner}`);
+  });
+
   it('copies objects keeping or replacing metadata, and refuses a pointless self-copy', async () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'src.txt', Body: 'source bytes', ContentType: 'text/plain', Metadata: { origin: 'src' } }));
     const kept = await s3.send(new CopyObjectCommand({ Bucket, Key: 'copy/kept.txt', CopySource: `${Bucket}/src.txt` }));
