@@ -76,7 +76,13 @@ export function bucketOperations(deps: S3Deps): Ops {
       if (!store.isEmpty(input.Bucket)) {
         throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', { statusCode: 409, fields: { BucketName: input.Bucket } });
       }
-      dropBlobs(deps, store.deleteBucket(input.Bucket).map((blob) => ({ blob })));
+      // Unfinished multipart uploads go with the bucket.
+      const parts = await store.batched(() => {
+        const left = deps.uploads.inBucket(input.Bucket).flatMap((u) => deps.uploads.delete(u.uploadId));
+        store.deleteBucket(input.Bucket);
+        return left;
+      });
+      dropBlobs(deps, parts);
       return {};
     },
   };

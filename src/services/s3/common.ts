@@ -10,10 +10,12 @@ import type { Readable } from 'node:stream';
 import type { ByteRange } from './http-rules.js';
 import { openSegments } from './object-io.js';
 import type { BucketRecord, NewVersion, ObjectVersion, S3Store, Segment } from './store.js';
+import type { UploadStore } from './upload-store.js';
 
 /** What the S3 operations share. */
 export interface S3Deps {
   store: S3Store;
+  uploads: UploadStore;
   blobs: BlobStore;
   clock: Clock;
   log: Logger;

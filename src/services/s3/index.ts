@@ -9,6 +9,7 @@ import { listOperations } from './list-ops.js';
 import { multipartOperations } from './multipart.js';
 import { objectOperations } from './objects.js';
 import { S3Store } from './store.js';
+import { UploadStore } from './upload-store.js';
 
 /** S3: buckets, objects (bytes in blob files, metadata in SQLite), versions, multipart uploads, configuration and EventBridge notifications. */
 export const s3: ServiceDefinition = {
@@ -17,6 +18,7 @@ export const s3: ServiceDefinition = {
     const store = new S3Store(deps.db);
     const s3deps: S3Deps = {
       store,
+      uploads: new UploadStore(deps.db),
       blobs: deps.blobs,
       clock: deps.clock,
       log: deps.log,

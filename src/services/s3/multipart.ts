@@ -10,7 +10,7 @@ import { checkKey } from './names.js';
 import { checksumMembers, encryptionMembers, metaFrom } from './object-meta.js';
 import { copyBytes, writeBody, type WrittenBody } from './object-io.js';
 import { commonPrefixOf } from './listing.js';
-import type { PartRecord, UploadRecord } from './store.js';
+import type { PartRecord, UploadRecord } from './upload-store.js';
 import { storedContentEncoding } from './aws-chunked.js';
 
 type Ops = Partial<S3Operations<RequestContext>>;
@@ -18,7 +18,7 @@ type Ops = Partial<S3Operations<RequestContext>>;
 const MIN_PART = 5 * 1024 * 1024;
 
 function uploadFor(deps: S3Deps, bucket: string, key: string, uploadId: string): UploadRecord {
-  const u = deps.store.upload(uploadId);
+  const u = deps.uploads.get(uploadId);
   if (!u || u.bucket !== bucket || u.key !== key) throw noSuchUpload(uploadId);
   return u;
 }
@@ -33,13 +33,13 @@ function uploadAlgorithm(u: UploadRecord): ChecksumAlgorithm[] {
 
 /** Records a part once its bytes are on disk; an upload aborted meanwhile takes the bytes with it. */
 function savePart(deps: S3Deps, u: UploadRecord, partNumber: number, w: WrittenBody): PartRecord {
-  if (!deps.store.upload(u.uploadId)) {
+  if (!deps.uploads.get(u.uploadId)) {
     dropBlobs(deps, [w]);
     throw noSuchUpload(u.uploadId);
   }
   if (!w.blob) throw new Error('a part must be written to a blob');
   const part: PartRecord = { uploadId: u.uploadId, partNumber, blob: w.blob, size: w.size, etag: quote(w.md5.toString('hex')), checksums: w.checksums, lastModified: deps.clock.now() };
-  const replaced = deps.store.putPart(part);
+  const replaced = deps.uploads.putPart(part);
   if (replaced) dropBlobs(deps, [replaced]);
   return part;
 }
@@ -65,7 +65,7 @@ function chosenParts(deps: S3Deps, u: UploadRecord, listed: { PartNumber?: numbe
       throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.', { statusCode: 400 });
     }
     previous = n;
-    const part = deps.store.part(u.uploadId, n);
+    const part = deps.uploads.part(u.uploadId, n);
     if (!part || (item.ETag !== undefined && item.ETag.replace(/"/g, '') !== part.etag.replace(/"/g, ''))) throw invalidPart();
     parts.push(part);
   }
@@ -106,7 +106,7 @@ export function multipartOperations(deps: S3Deps): Ops {
       checkKey(input.Key);
       const meta = { ...metaFrom(bucket, input, storedContentEncoding(input.ContentEncoding)), checksums: {}, tags: parseTagging(input.Tagging) };
       const u: UploadRecord = { uploadId: newUploadId(), bucket: bucket.name, key: input.Key, initiated: deps.clock.now(), meta, checksumAlgorithm: input.ChecksumAlgorithm };
-      store.createUpload(u);
+      deps.uploads.create(u);
       return { Bucket: bucket.name, Key: input.Key, UploadId: u.uploadId, ...encryptionMembers(meta), ChecksumAlgorithm: input.ChecksumAlgorithm, ChecksumType: input.ChecksumAlgorithm ? 'COMPOSITE' : undefined };
     },
 
@@ -146,10 +146,12 @@ export function multipartOperations(deps: S3Deps): Ops {
       const parts = chosenParts(deps, u, input.MultipartUpload?.Parts ?? []);
       const checksums = compositeChecksums(uploadAlgorithm(u), parts);
       const segments = parts.map((p) => ({ blob: p.blob, size: p.size }));
-      const { result: added, leftover } = await store.batched(() => {
+      const used = new Set(segments.map((s) => s.blob));
+      const { added, leftover } = await store.batched(() => {
         // The upload may have been completed or aborted while this request waited its turn.
         uploadFor(deps, input.Bucket, input.Key, input.UploadId);
-        return store.completeUpload(u.uploadId, new Set(segments.map((s) => s.blob)), () => commitVersion(deps, requireBucket(store, bucket.name), {
+        const unused = deps.uploads.delete(u.uploadId).filter((p) => !used.has(p.blob));
+        const version = commitVersion(deps, requireBucket(store, bucket.name), {
           key: u.key,
           deleteMarker: false,
           size: parts.reduce((n, p) => n + p.size, 0),
@@ -157,7 +159,8 @@ export function multipartOperations(deps: S3Deps): Ops {
           lastModified: deps.clock.now(),
           meta: { ...u.meta, checksums, checksumType: Object.keys(checksums).length ? 'COMPOSITE' : undefined, partSizes: parts.map((p) => p.size) },
           segments,
-        }));
+        });
+        return { added: version, leftover: unused };
       });
       dropBlobs(deps, leftover);
       deps.events.created(bucket, added, 'CompleteMultipartUpload', ctx);
@@ -176,7 +179,7 @@ export function multipartOperations(deps: S3Deps): Ops {
     async AbortMultipartUpload(input) {
       requireBucket(store, input.Bucket);
       uploadFor(deps, input.Bucket, input.Key, input.UploadId);
-      dropBlobs(deps, store.deleteUpload(input.UploadId));
+      dropBlobs(deps, deps.uploads.delete(input.UploadId));
       return {};
     },
 
@@ -185,7 +188,7 @@ export function multipartOperations(deps: S3Deps): Ops {
       const u = uploadFor(deps, input.Bucket, input.Key, input.UploadId);
       const max = Math.min(input.MaxParts ?? 1000, 1000);
       const marker = input.PartNumberMarker ?? 0;
-      const after = store.parts(u.uploadId).filter((p) => p.partNumber > marker);
+      const after = deps.uploads.parts(u.uploadId).filter((p) => p.partNumber > marker);
       const page = after.slice(0, max);
       const truncated = after.length > page.length;
       return {
@@ -210,8 +213,8 @@ export function multipartOperations(deps: S3Deps): Ops {
       const max = Math.min(input.MaxUploads ?? 1000, 1000);
       const keyMarker = input.KeyMarker ?? '';
       const idMarker = input.UploadIdMarker;
-      const candidates = store
-        .uploads(bucket.name)
+      const candidates = deps.uploads
+        .inBucket(bucket.name)
         .filter((u) => u.key.startsWith(prefix) && (u.key > keyMarker || (idMarker !== undefined && u.key === keyMarker && u.uploadId > idMarker)));
       const uploads: UploadRecord[] = [];
       const prefixes: string[] = [];

@@ -70,26 +70,6 @@ export type NewVersion = Omit<ObjectVersion, 'seq' | 'isLatest'> & {
   data?: Buffer;
 };
 
-export interface UploadRecord {
-  uploadId: string;
-  bucket: string;
-  key: string;
-  initiated: number;
-  meta: ObjectMeta;
-  /** The checksum algorithm the upload was created with, if any. */
-  checksumAlgorithm?: string;
-}
-
-export interface PartRecord {
-  uploadId: string;
-  partNumber: number;
-  blob: string;
-  size: number;
-  etag: string;
-  checksums: Checksums;
-  lastModified: number;
-}
-
 interface VersionRow {
   seq: number;
   bucket: string;
@@ -104,7 +84,7 @@ interface VersionRow {
   segments: string;
 }
 
-const SCHEMA = `
+export const SCHEMA = `
 CREATE TABLE s3_buckets (name TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, created INTEGER NOT NULL, config TEXT NOT NULL);
 CREATE INDEX s3_buckets_account ON s3_buckets (account, name);
 CREATE TABLE s3_objects (
@@ -135,7 +115,7 @@ function toVersion(r: VersionRow): ObjectVersion {
   };
 }
 
-/** S3's state in SQLite: buckets, every object version, multipart uploads and their parts. */
+/** S3's state in SQLite: buckets and every object version (multipart uploads: upload-store.ts). */
 export class S3Store {
   private readonly s: Record<string, Statement>;
   private readonly bucketCache = new Map<string, BucketRecord>();
@@ -165,14 +145,6 @@ export class S3Store {
       setMeta: p('UPDATE s3_objects SET meta = ? WHERE seq = ?'),
       current: p(`SELECT ${cols} FROM s3_objects WHERE bucket = ? AND is_latest = 1 AND key >= ? AND key > ? ORDER BY key LIMIT ?`),
       versionsFrom: p(`SELECT ${cols} FROM s3_objects WHERE bucket = ? AND key >= ? AND (key > ? OR (key = ? AND seq < ?)) ORDER BY key, seq DESC LIMIT ?`),
-      insertUpload: p('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, body) VALUES (?, ?, ?, ?, ?)'),
-      upload: p('SELECT body FROM s3_uploads WHERE upload_id = ?'),
-      deleteUpload: p('DELETE FROM s3_uploads WHERE upload_id = ?'),
-      uploads: p('SELECT body FROM s3_uploads WHERE bucket = ? ORDER BY key, initiated, upload_id'),
-      putPart: p('INSERT INTO s3_parts (upload_id, part_number, body) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET body = excluded.body'),
-      part: p('SELECT body FROM s3_parts WHERE upload_id = ? AND part_number = ?'),
-      parts: p('SELECT body FROM s3_parts WHERE upload_id = ? ORDER BY part_number'),
-      deleteParts: p('DELETE FROM s3_parts WHERE upload_id = ?'),
     };
   }
 
@@ -254,15 +226,9 @@ export class S3Store {
     return this.s.anyObject.get(bucket) === undefined;
   }
 
-  /** Deletes an empty bucket with its unfinished uploads; returns the parts' blobs to remove. */
-  deleteBucket(name: string): string[] {
-    return this.db.transaction(() => {
-      const blobs: string[] = [];
-      for (const u of this.uploads(name)) blobs.push(...this.deleteUpload(u.uploadId).map((p) => p.blob));
-      this.s.deleteBucket.run(name);
-      this.bucketCache.delete(name);
-      return blobs;
-    });
+  deleteBucket(name: string): void {
+    this.s.deleteBucket.run(name);
+    this.bucketCache.delete(name);
   }
 
   // ---- object versions
@@ -320,56 +286,5 @@ export class S3Store {
   /** Every version from a position: keys >= `low`, after (`afterKey`, `beforeSeq`), newest first per key. */
   versionsFrom(bucket: string, low: string, afterKey: string, beforeSeq: number, limit: number): ObjectVersion[] {
     return (this.s.versionsFrom.all(bucket, low, afterKey, afterKey, beforeSeq, limit) as VersionRow[]).map(toVersion);
-  }
-
-  // ---- multipart uploads
-
-  createUpload(u: UploadRecord): void {
-    this.s.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated, JSON.stringify(u));
-  }
-
-  upload(uploadId: string): UploadRecord | undefined {
-    const r = this.s.upload.get(uploadId) as { body: string } | undefined;
-    return r && (JSON.parse(r.body) as UploadRecord);
-  }
-
-  uploads(bucket: string): UploadRecord[] {
-    return (this.s.uploads.all(bucket) as { body: string }[]).map((r) => JSON.parse(r.body) as UploadRecord);
-  }
-
-  /** Stores a part; returns the part it replaced, whose blob is no longer needed. */
-  putPart(p: PartRecord): PartRecord | undefined {
-    return this.db.transaction(() => {
-      const old = this.part(p.uploadId, p.partNumber);
-      this.s.putPart.run(p.uploadId, p.partNumber, JSON.stringify(p));
-      return old;
-    });
-  }
-
-  part(uploadId: string, partNumber: number): PartRecord | undefined {
-    const r = this.s.part.get(uploadId, partNumber) as { body: string } | undefined;
-    return r && (JSON.parse(r.body) as PartRecord);
-  }
-
-  parts(uploadId: string): PartRecord[] {
-    return (this.s.parts.all(uploadId) as { body: string }[]).map((r) => JSON.parse(r.body) as PartRecord);
-  }
-
-  /** Forgets an upload and its parts; returns the parts, whose blobs the caller removes. */
-  deleteUpload(uploadId: string): PartRecord[] {
-    return this.db.transaction(() => {
-      const parts = this.parts(uploadId);
-      this.s.deleteParts.run(uploadId);
-      this.s.deleteUpload.run(uploadId);
-      return parts;
-    });
-  }
-
-  /** Completes an upload: `commit` adds the object version and the upload goes away, in one transaction. */
-  completeUpload<T>(uploadId: string, usedBlobs: Set<string | undefined>, commit: () => T): { result: T; leftover: PartRecord[] } {
-    return this.db.transaction(() => {
-      const leftover = this.deleteUpload(uploadId).filter((p) => !usedBlobs.has(p.blob));
-      return { result: commit(), leftover };
-    });
   }
 }
