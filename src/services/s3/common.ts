@@ -107,10 +107,13 @@ export function commitVersion(deps: S3Deps, bucket: BucketRecord, v: Omit<NewVer
 }
 
 /** Removes blobs no longer referenced; a failure only leaks space, so it is logged. */
-export function dropBlobs(deps: Pick<S3Deps, 'blobs' | 'log'>, segments: Pick<Segment, 'blob'>[]): void {
-  for (const { blob } of segments) {
-    if (blob) deps.blobs.delete(blob).catch((e: unknown) => deps.log.warn('blob could not be removed', { blob, error: String(e) }));
-  }
+export function dropBlobs(deps: Pick<S3Deps, 'blobs' | 'log' | 'store'>, segments: Pick<Segment, 'blob'>[]): void {
+  // Inside a batch the blobs go only once the change that unreferenced them is committed.
+  deps.store.afterCommit(() => {
+    for (const { blob } of segments) {
+      if (blob) deps.blobs.delete(blob).catch((e: unknown) => deps.log.warn('blob could not be removed', { blob, error: String(e) }));
+    }
+  });
 }
 
 /** A reader of a version's bytes (or a range of them), wherever they are kept. */

@@ -120,6 +120,8 @@ export class S3Store {
   private readonly s: Record<string, Statement>;
   private readonly bucketCache = new Map<string, BucketRecord>();
   private pending: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  /** After-commit work of the batch being written, if one is. */
+  private hooks: (() => void)[] | undefined;
 
   constructor(private readonly db: Database) {
     db.migrate('s3-v1', SCHEMA);
@@ -161,23 +163,41 @@ export class S3Store {
     });
   }
 
-  /** Runs `fn` in a savepoint of the current transaction: undone alone if it throws. */
+  /** Runs `fn` in a savepoint: undone alone if it throws, its after-commit work dropped with it. */
   savepoint<T>(fn: () => T): T {
-    return this.db.transaction(fn);
+    const outer = this.hooks;
+    const mine: (() => void)[] = [];
+    this.hooks = mine;
+    try {
+      const result = this.db.transaction(fn);
+      if (outer) outer.push(...mine);
+      else for (const h of mine) h();
+      return result;
+    } finally {
+      this.hooks = outer;
+    }
+  }
+
+  /** Work that must wait for the commit (removing replaced blobs); runs at once outside a batch. */
+  afterCommit(fn: () => void): void {
+    if (this.hooks) this.hooks.push(fn);
+    else fn();
   }
 
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
-    const settle: (() => void)[] = [];
+    const done: (() => void)[] = [];
+    const hooks: (() => void)[] = [];
+    this.hooks = hooks;
     try {
       this.db.transaction(() => {
         for (const item of batch) {
           try {
-            const result = this.db.transaction(item.fn);
-            settle.push(() => item.resolve(result));
+            const result = this.savepoint(item.fn);
+            done.push(() => item.resolve(result));
           } catch (e) {
-            settle.push(() => item.reject(e));
+            done.push(() => item.reject(e));
           }
         }
       });
@@ -185,8 +205,11 @@ export class S3Store {
       this.bucketCache.clear();
       for (const item of batch) item.reject(e);
       return;
+    } finally {
+      this.hooks = undefined;
     }
-    for (const s of settle) s();
+    for (const h of hooks) h();
+    for (const d of done) d();
   }
 
   // ---- buckets
