@@ -8,8 +8,8 @@ import type { BlobStore } from '../../state/blobs.js';
 import type { S3Events } from './events.js';
 import type { Readable } from 'node:stream';
 import type { ByteRange } from './http-rules.js';
-import { openSegments } from './object-io.js';
-import type { BucketRecord, NewVersion, ObjectVersion, S3Store, Segment } from './store.js';
+import { openSegments, type WrittenBody } from './object-io.js';
+import type { BucketRecord, NewVersion, ObjectMeta, ObjectVersion, S3Store, Segment } from './store.js';
 import type { UploadStore } from './upload-store.js';
 
 /** What the S3 operations share. */
@@ -154,4 +154,19 @@ export function checkTags(tags: Tag[], max = 50): void {
 /** The owner as S3 names it: a 64-hex canonical user id (derived from the account here). */
 export function ownerOf(ctx: Pick<RequestContext, 'accountId'>): { ID: string; DisplayName: string } {
   return { ID: createHash('sha256').update(`s3-owner:${ctx.accountId}`).digest('hex'), DisplayName: ctx.accountId };
+}
+
+/** A new object version from a written body and its metadata. */
+export function newObject(deps: S3Deps, key: string, w: WrittenBody, meta: Omit<ObjectMeta, 'checksums'>): Omit<NewVersion, 'versionId' | 'bucket'> {
+  const checksumType = Object.keys(w.checksums).length ? ('FULL_OBJECT' as const) : undefined;
+  return {
+    key,
+    deleteMarker: false,
+    size: w.size,
+    etag: quote(w.md5.toString('hex')),
+    lastModified: deps.clock.now(),
+    meta: { ...meta, checksums: w.checksums, checksumType },
+    segments: [{ blob: w.blob, size: w.size }],
+    data: w.inline,
+  };
 }

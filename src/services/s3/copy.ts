@@ -3,7 +3,7 @@ import type { S3Operations } from '../../aws/models/generated/s3.js';
 import { ServiceError } from '../../core/errors.js';
 import { tryDecodeUri } from '../../aws/protocol/values.js';
 import { isChecksumAlgorithm, type ChecksumAlgorithm } from './checksums.js';
-import { commitVersion, dropBlobs, invalidArgument, parseTagging, quote, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { commitVersion, dropBlobs, invalidArgument, newObject, parseTagging, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
 import { evaluateConditions, preconditionFailed } from './http-rules.js';
 import { checkKey } from './names.js';
 import { checksumMembers, encryptionMembers, metaFrom } from './object-meta.js';
@@ -59,14 +59,7 @@ export function copyOperations(deps: S3Deps): Ops {
       checkKey(input.Key);
       const { bucket: srcBucket, version: src } = copySource(deps, input.CopySource, input);
       const replaceMeta = input.MetadataDirective === 'REPLACE';
-      const sameObject = srcBucket.name === dest.name && src.key === input.Key;
-      if (sameObject && !replaceMeta && !input.StorageClass && !input.ServerSideEncryption && !input.WebsiteRedirectLocation && input.TaggingDirective !== 'REPLACE') {
-        throw new ServiceError(
-          'InvalidRequest',
-          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-          { statusCode: 400 },
-        );
-      }
+      if (srcBucket.name === dest.name && src.key === input.Key) checkSelfCopy(input);
       // Storage class and encryption come from the request (or the destination's default) either way.
       const fresh = metaFrom(dest, input, input.ContentEncoding);
       const base = replaceMeta ? fresh : { ...fresh, ...pick(src.meta) };
@@ -74,18 +67,12 @@ export function copyOperations(deps: S3Deps): Ops {
       const algorithms = new Set<ChecksumAlgorithm>(Object.keys(src.meta.checksums).filter(isChecksumAlgorithm));
       if (input.ChecksumAlgorithm && isChecksumAlgorithm(input.ChecksumAlgorithm)) algorithms.add(input.ChecksumAlgorithm);
       const written = await copyBytes(deps.blobs, readVersion(deps, src), [...algorithms]);
-      const v = await deps.store.batched(() => commitVersion(deps, requireBucket(deps.store, dest.name), {
-        key: input.Key,
-        deleteMarker: false,
-        size: written.size,
-        etag: quote(written.md5.toString('hex')),
-        lastModified: deps.clock.now(),
-        meta: { ...base, checksums: written.checksums, checksumType: Object.keys(written.checksums).length ? 'FULL_OBJECT' : undefined, tags },
-        segments: [{ blob: written.blob, size: written.size }],
-      })).catch((e: unknown) => {
-        dropBlobs(deps, [written]);
-        throw e;
-      });
+      const v = await deps.store
+        .batched(() => commitVersion(deps, requireBucket(deps.store, dest.name), newObject(deps, input.Key, written, { ...base, tags })))
+        .catch((e: unknown) => {
+          dropBlobs(deps, [written]);
+          throw e;
+        });
       deps.events.created(dest, v, 'CopyObject', ctx);
       return {
         CopyObjectResult: { ETag: v.etag, LastModified: new Date(v.lastModified), ...checksumMembers(written.checksums), ChecksumType: v.meta.checksumType },
@@ -95,6 +82,16 @@ export function copyOperations(deps: S3Deps): Ops {
       };
     },
   };
+}
+
+/** AWS refuses a copy onto itself that would change nothing. */
+function checkSelfCopy(input: { MetadataDirective?: string; StorageClass?: string; ServerSideEncryption?: string; WebsiteRedirectLocation?: string; TaggingDirective?: string }): void {
+  if (input.MetadataDirective === 'REPLACE' || input.StorageClass || input.ServerSideEncryption || input.WebsiteRedirectLocation || input.TaggingDirective === 'REPLACE') return;
+  throw new ServiceError(
+    'InvalidRequest',
+    "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    { statusCode: 400 },
+  );
 }
 
 /** The descriptive headers a COPY directive carries over from the source. */

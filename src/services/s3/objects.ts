@@ -2,7 +2,7 @@ import type { RequestContext } from '../../aws/gateway/context.js';
 import type { DeletedObject, S3Operations, ErrorShape } from '../../aws/models/generated/s3.js';
 import { isServiceError, ServiceError } from '../../core/errors.js';
 import { storedContentEncoding } from './aws-chunked.js';
-import { commitVersion, dropBlobs, findVersion, parseTagging, quote, inlineBytes, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { commitVersion, dropBlobs, findVersion, newObject, parseTagging, inlineBytes, readableVersion, readVersion, reportedVersion, requireBucket, type S3Deps } from './common.js';
 import type { DeletedReason } from './events.js';
 import { evaluateConditions, notModified, parseRange, preconditionFailed, type ByteRange } from './http-rules.js';
 import { checkKey } from './names.js';
@@ -133,24 +133,16 @@ export function objectOperations(deps: S3Deps): Ops {
       const tags = parseTagging(input.Tagging);
       const meta = metaFrom(bucket, input, storedContentEncoding(input.ContentEncoding));
       const written = await writeBody(deps.blobs, input.Body, ctx.headers, { inline: true });
-      const commit = () => {
-        // Checked again where the write happens: another request may have won meanwhile.
-        checkWriteConditions(deps, bucket.name, input.Key, input.IfMatch, input.IfNoneMatch);
-        return commitVersion(deps, requireBucket(store, bucket.name), {
-        key: input.Key,
-        deleteMarker: false,
-        size: written.size,
-        etag: quote(written.md5.toString('hex')),
-        lastModified: deps.clock.now(),
-        meta: { ...meta, checksums: written.checksums, checksumType: Object.keys(written.checksums).length ? 'FULL_OBJECT' : undefined, tags },
-        segments: [{ blob: written.blob, size: written.size }],
-        data: written.inline,
+      const v = await store
+        .batched(() => {
+          // Checked again where the write happens: another request may have won meanwhile.
+          checkWriteConditions(deps, bucket.name, input.Key, input.IfMatch, input.IfNoneMatch);
+          return commitVersion(deps, requireBucket(store, bucket.name), newObject(deps, input.Key, written, { ...meta, tags }));
+        })
+        .catch((e: unknown) => {
+          dropBlobs(deps, [written]);
+          throw e;
         });
-      };
-      const v = await store.batched(commit).catch((e: unknown) => {
-        dropBlobs(deps, [written]);
-        throw e;
-      });
       deps.events.created(bucket, v, 'PutObject', ctx);
       return { ETag: v.etag, VersionId: reportedVersion(bucket, v.versionId), ...encryptionMembers(v.meta), ...checksumMembers(written.checksums), ChecksumType: v.meta.checksumType, Size: v.size };
     },
@@ -166,7 +158,7 @@ export function objectOperations(deps: S3Deps): Ops {
 
     async DeleteObject(input, ctx) {
       const bucket = requireBucket(store, input.Bucket);
-      const r = await store.batched(() => deleteOne(deps, bucket, input.Key, input.VersionId));
+      const r = await store.batched(() => deleteOne(deps, requireBucket(store, bucket.name), input.Key, input.VersionId));
       announce(deps, bucket, r, 'DeleteObject', ctx);
       return { DeleteMarker: r.deleteMarker, VersionId: r.versionId };
     },
@@ -183,7 +175,7 @@ export function objectOperations(deps: S3Deps): Ops {
       const outcomes = await store.batched(() =>
         objects.map((o) => {
           try {
-            return deps.store.savepoint(() => deleteOne(deps, bucket, o.Key, o.VersionId));
+            return deps.store.savepoint(() => deleteOne(deps, requireBucket(store, bucket.name), o.Key, o.VersionId));
           } catch (e) {
             if (!isServiceError(e)) throw e;
             return e;
