@@ -4,6 +4,7 @@ import { benchDynamodb } from './dynamodb.js';
 import { benchEvents } from './events.js';
 import { benchGateway } from './gateway.js';
 import { benchLogs } from './logs.js';
+import { benchS3 } from './s3.js';
 import { pinning } from './lib/servers.js';
 import { benchSqs } from './sqs.js';
 import { machine } from './lib/stats.js';
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   sqs: benchSqs,
   events: benchEvents,
   logs: benchLogs,
+  s3: benchS3,
 };
 
 const wanted = process.argv.slice(2);

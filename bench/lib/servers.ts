@@ -88,3 +88,43 @@ export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
+
+/**
+ * A baseline for object storage: a bare node:http server that streams each PUT body into a
+ * file named after the path (hashed) and streams the file back on GET.
+ */
+export function startFileServer(): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-fileserver-'));
+  const script = `
+    const fs = require('node:fs'); const path = require('node:path'); const crypto = require('node:crypto');
+    const dir = ${JSON.stringify(dir)};
+    const file = (p) => path.join(dir, crypto.createHash('sha1').update(p).digest('hex'));
+    const server = require('node:http').createServer((req, res) => {
+      if (req.method === 'PUT') {
+        req.pipe(fs.createWriteStream(file(req.url))).on('finish', () => { res.writeHead(200, { 'content-length': 0 }); res.end(); });
+      } else if (req.method === 'GET' && req.url !== '/') {
+        const f = file(req.url);
+        fs.stat(f, (err, st) => {
+          if (err) { res.writeHead(404, { 'content-length': 0 }); return res.end(); }
+          res.writeHead(200, { 'content-length': st.size });
+          fs.createReadStream(f).pipe(res);
+        });
+      } else { req.resume(); res.writeHead(200, { 'content-length': 0 }); res.end(); }
+    });
+    server.keepAliveTimeout = 65000;
+    server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));`;
+  return spawnServer(['-e', script], /listening on (http:\/\/\S+)/, '/', () => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

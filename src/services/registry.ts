@@ -3,6 +3,7 @@ import { dynamodb } from './dynamodb/index.js';
 import { events } from './events/index.js';
 import { iam } from './iam/index.js';
 import { logs } from './logs/index.js';
+import { s3 } from './s3/index.js';
 import { secretsmanager } from './secretsmanager/index.js';
 import type { ServiceDefinition } from './service.js';
 import { sns } from './sns/index.js';
@@ -11,4 +12,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, dynamodb, events, iam, logs, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, dynamodb, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];

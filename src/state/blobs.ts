@@ -12,6 +12,8 @@ import { randomUUID } from 'node:crypto';
  */
 export class BlobStore {
   private readonly tmp: string;
+  /** Fan-out directories known to exist, so a write does not ask the file system each time. */
+  private readonly dirs = new Set<string>();
 
   constructor(readonly root: string) {
     this.tmp = join(root, '.tmp');
@@ -27,13 +29,20 @@ export class BlobStore {
       const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
       await pipeline([input, ...transforms, out]);
       const final = this.path(id);
-      mkdirSync(join(final, '..'), { recursive: true });
+      this.ensureDir(final);
       await rename(temp, final);
       return { id, size: statSync(final).size };
     } catch (e) {
       await rm(temp, { force: true });
       throw e;
     }
+  }
+
+  private ensureDir(file: string): void {
+    const dir = join(file, '..');
+    if (this.dirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.dirs.add(dir);
   }
 
   path(id: string): string {
@@ -56,6 +65,7 @@ export class BlobStore {
   /** Empties the store (POST /_slipway/reset). */
   wipe(): void {
     rmSync(this.root, { recursive: true, force: true });
+    this.dirs.clear();
     mkdirSync(this.tmp, { recursive: true });
   }
 }

@@ -29,6 +29,9 @@ describe('REST routing', () => {
     ['DELETE', '/b/k?uploadId=u', {}, 'AbortMultipartUpload', { Bucket: 'b', Key: 'k' }],
     ['DELETE', '/b/a/../../k', {}, 'DeleteObject', { Bucket: 'b', Key: 'a/../../k' }],
     ['GET', '/b//leading-slash', {}, 'GetObject', { Bucket: 'b', Key: '/leading-slash' }],
+    ['PUT', '/b?notification', {}, 'PutBucketNotificationConfiguration', { Bucket: 'b' }],
+    ['GET', '/b?notification', {}, 'GetBucketNotificationConfiguration', { Bucket: 'b' }],
+    ['GET', '/b?lifecycle', {}, 'GetBucketLifecycleConfiguration', { Bucket: 'b' }],
   ])('S3 %s %s -> %s', (method, target, headers, op, labels) => {
     const m = matchRoute(s3, req(method, target, headers));
     expect(m?.op.name).toBe(op);

@@ -60,7 +60,7 @@ export function sendResponse(res: ServerResponse, response: WireResponse): void 
   if (body instanceof Readable) {
     res.writeHead(response.statusCode, headers);
     body.once('error', () => res.destroy());
-    // A client that goes away mid-stream must not leave the source running (event streams never end on their own).
+    // pipe() leaves the source open when the client goes away: close it (open files; event streams never end on their own).
     res.once('close', () => {
       if (!body.readableEnded) body.destroy();
     });

@@ -70,6 +70,7 @@ export interface OperationModel {
   output?: MemberRef & { resultWrapper?: string };
   errors?: { shape: string }[];
   endpoint?: { hostPrefix?: string };
+  deprecated?: boolean;
 }
 
 export interface ModelMetadata {

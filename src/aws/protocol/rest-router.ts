@@ -71,7 +71,8 @@ function routes(model: ServiceModel): Route[] {
  * Finds the operation a REST request addresses. Among the routes whose method, path and
  * literal query keys match, the best is the one whose required query and header bindings
  * are all present, then the one with the most literal query keys, bindings and path text
- * (so `PUT /{Bucket}/{Key+}` with `x-amz-copy-source` is CopyObject, not PutObject).
+ * (so `PUT /{Bucket}/{Key+}` with `x-amz-copy-source` is CopyObject, not PutObject). On a tie the
+ * current operation beats a deprecated one on the same route (S3's PutBucketNotification).
  */
 export function matchRoute(model: ServiceModel, req: WireRequest): RouteMatch | undefined {
   let best: { route: Route; match: RegExpExecArray; score: number[] } | undefined;
@@ -81,7 +82,7 @@ export function matchRoute(model: ServiceModel, req: WireRequest): RouteMatch | 
     if (!match) continue;
     if (!route.queryLiterals.every(([k, v]) => req.query.has(k) && (v === undefined || req.query.get(k) === v))) continue;
     const present = route.requiredBindings.filter((b) => (b.kind === 'query' ? req.query.has(b.name) : b.name in req.headers)).length;
-    const score = [present === route.requiredBindings.length ? 1 : 0, route.queryLiterals.length, present, route.literalLength, -route.labels.length];
+    const score = [present === route.requiredBindings.length ? 1 : 0, route.queryLiterals.length, present, route.literalLength, -route.labels.length, route.op.deprecated ? 0 : 1];
     if (!best || compareScores(score, best.score) > 0) best = { route, match, score };
   }
   if (!best) return undefined;

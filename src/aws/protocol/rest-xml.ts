@@ -1,3 +1,5 @@
+import type { ServiceModel } from '../models/service-model.js';
+import type { MemberRef } from '../models/shapes.js';
 import { resolveError } from './error-shape.js';
 import { makeRestCodec } from './rest.js';
 import { decodeUtf8 } from './values.js';
@@ -16,6 +18,13 @@ export const restXmlCodec = makeRestCodec('rest-xml', {
     const explicit = ref.xmlNamespace ?? model.resolve(ref).xmlNamespace;
     const ns = explicit ? '' : namespaceAttr(model.metadata.xmlNamespace ? { uri: model.metadata.xmlNamespace } : undefined);
     w.raw(DECLARATION);
+    const text = textMember(model, ref, root);
+    if (text) {
+      // S3's GetBucketLocation: the root element's text is the value (<LocationConstraint>eu-west-1</LocationConstraint>).
+      const v = value[text];
+      w.raw(v === undefined || v === null ? `<${root}${ns}/>` : `<${root}${ns}>${escapeText(String(v))}</${root}>`);
+      return w.toString();
+    }
     w.element(root, ref, value, ns);
     return w.toString();
   },
@@ -32,6 +41,15 @@ export const restXmlCodec = makeRestCodec('rest-xml', {
   },
   requestIdHeaders: (ctx) => ({ 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': hostId(ctx.requestId) }),
 });
+
+/** A structure whose one body member is a scalar named like the root element is that element's text. */
+function textMember(model: ServiceModel, ref: MemberRef, root: string): string | undefined {
+  const members = Object.entries(model.resolve(ref).members ?? {}).filter(([, m]) => !m.location);
+  if (members.length !== 1) return undefined;
+  const [name, member] = members[0];
+  const type = model.resolve(member).type;
+  return (member.locationName ?? name) === root && type !== 'structure' && type !== 'list' && type !== 'map' ? name : undefined;
+}
 
 function hostId(requestId: string): string {
   return Buffer.from(requestId).toString('base64');

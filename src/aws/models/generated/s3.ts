@@ -999,6 +999,7 @@ export interface GetObjectOutput {
   ObjectLockMode?: "GOVERNANCE" | "COMPLIANCE";
   ObjectLockRetainUntilDate?: Date;
   ObjectLockLegalHoldStatus?: "ON" | "OFF";
+  StatusCode?: number;
 }
 
 export interface GetObjectRequest {
@@ -1145,6 +1146,7 @@ export interface HeadObjectOutput {
   ObjectLockMode?: "GOVERNANCE" | "COMPLIANCE";
   ObjectLockRetainUntilDate?: Date;
   ObjectLockLegalHoldStatus?: "ON" | "OFF";
+  StatusCode?: number;
 }
 
 export interface HeadObjectRequest {
