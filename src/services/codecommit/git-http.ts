@@ -12,8 +12,11 @@ import type { RepositoryRecord } from './store.js';
 const CLONE_PATH = /^\/v1\/repos\/(?:([a-z]{2}(?:-[a-z]+)+-\d+)\/(\d{12})\/)?([\w.-]+?)(?:\.git)?(\/.*)?$/;
 
 export interface PushObserver {
-  /** Called once receive-pack has finished, with whoever pushed. */
-  (repo: RepositoryRecord, callerArn: string): void;
+  /**
+   * Called once receive-pack has finished, with whoever pushed, before the response ends:
+   * by the time `git push` returns, its ref changes have been recorded and their events queued.
+   */
+  (repo: RepositoryRecord, callerArn: string): Promise<void>;
 }
 
 export interface GitHttpOptions {
@@ -92,9 +95,11 @@ function serve(options: GitHttpOptions, repo: RepositoryRecord, rest: string, re
       if (!res.headersSent) res.writeHead(500).end();
       resolve();
     });
-    child.once('close', (code) => {
+    child.once('close', async (code) => {
       if (code !== 0 && stderr) options.log.warn('git http-backend failed', { repository: repo.name, code, stderr: stderr.trim() });
-      if (isPush) options.onPush(repo, caller);
+      if (isPush) await options.onPush(repo, caller);
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('git http-backend gave no response\n');
+      else res.end();
       resolve();
     });
   });
@@ -109,17 +114,15 @@ function forwardCgiOutput(out: NodeJS.ReadableStream & { unshift(chunk: Buffer):
     if (end < 0) return;
     out.off('data', onData);
     out.pause();
-    const { status, headers } = parseCgiHeaders(head.subarray(0, end.valueOf()).toString('latin1'));
+    const { status, headers } = parseCgiHeaders(head.subarray(0, end).toString('latin1'));
     res.writeHead(status, headers);
     const body = head.subarray(end + (head[end] === 0x0d ? 4 : 2));
     if (body.length) res.write(body);
-    out.pipe(res);
+    // The response ends when git has exited (and a push has been recorded), not at EOF.
+    out.pipe(res, { end: false });
     out.resume();
   };
   out.on('data', onData);
-  out.once('end', () => {
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('git http-backend gave no response\n');
-  });
 }
 
 function headerEnd(buf: Buffer): number {

@@ -46,8 +46,8 @@ export const codecommit: ServiceDefinition = {
       repos,
       log: deps.log,
       caller: (req, repo) => gitCaller(deps, req, repo),
-      onPush: (repo, caller) => {
-        refs.syncNow(repo, caller).catch((e) => deps.log.error('reading refs after a push failed', { repository: repo.name, error: errorMessage(e) }));
+      onPush: async (repo, caller) => {
+        await refs.syncNow(repo, caller).catch((e) => deps.log.error('reading refs after a push failed', { repository: repo.name, error: errorMessage(e) }));
       },
     });
     return {
