@@ -44,7 +44,7 @@ export function referenceEvent(repo: RepositoryRecord, change: RefChange, caller
 /** AWS writes dates in these events in Java's Date.toString() form, in UTC. */
 export function javaDate(ms: number): string {
   const d = new Date(ms);
-  const [wd, mon, day, year] = d.toUTCString().replace(',', '').split(' ');
+  const [wd, day, mon, year] = d.toUTCString().replace(',', '').split(' ');
   return `${wd} ${mon} ${day} ${d.toISOString().slice(11, 19)} UTC ${year}`;
 }
 
