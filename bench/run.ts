@@ -1,10 +1,12 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
+import { benchCodecommit } from './codecommit.js';
 import { benchGateway } from './gateway.js';
 import { pinning } from './lib/servers.js';
 import { machine } from './lib/stats.js';
 
 const suites: Record<string, () => Promise<string[]>> = {
   gateway: benchGateway,
+  codecommit: benchCodecommit,
 };
 
 const wanted = process.argv.slice(2);

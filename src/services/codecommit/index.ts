@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { errorMessage } from '../../core/errors.js';
 import type { ServiceDefinition, ServiceDeps } from '../service.js';
 import type { CodeCommit } from './context.js';
@@ -19,6 +20,9 @@ import { repositoryOperations } from './ops-repositories.js';
 import { RefSync } from './ref-sync.js';
 import { Repositories } from './repositories.js';
 import { CodeCommitStore, type RepositoryRecord } from './store.js';
+
+/** Event-bus topic: receive-pack finished for a repository ({ repositoryId, repositoryName, at: performance.now() }). */
+export const PUSH_RECEIVED = 'codecommit.push-received';
 
 /** Who a git request acts as: the owner of the access key in its Basic credentials, else the account root. */
 function gitCaller(deps: ServiceDeps, req: IncomingMessage, repo: RepositoryRecord): string {
@@ -47,6 +51,8 @@ export const codecommit: ServiceDefinition = {
       log: deps.log,
       caller: (req, repo) => gitCaller(deps, req, repo),
       onPush: async (repo, caller) => {
+        // In-process observers (benchmarks, a console) learn when a push was received.
+        deps.bus.emit(PUSH_RECEIVED, { repositoryId: repo.id, repositoryName: repo.name, at: performance.now() });
         await refs.syncNow(repo, caller).catch((e) => deps.log.error('reading refs after a push failed', { repository: repo.name, error: errorMessage(e) }));
       },
     });
