@@ -64,6 +64,7 @@ export async function checkParent(dir: string, at: BranchTip, parentCommitId: st
     throw ccError('ParentCommitIdRequiredException', 'A parent commit ID is required. To view the full commit ID of a branch in a repository, use GetBranch or a Git command (for example, git pull or git log).');
   }
   if (!/^[0-9a-f]{40}$/.test(parentCommitId)) throw ccError('InvalidParentCommitIdException', `The parent commit ID is not valid: ${parentCommitId}. The commit ID must be a full commit ID.`);
+  if (parentCommitId === at.tip) return at.tip;
   const parent = await resolveCommit(dir, parentCommitId);
   if (!parent) throw ccError('ParentCommitDoesNotExistException', `The parent commit ID ${parentCommitId} does not exist in the repository.`);
   if (at.tip && at.tip !== parent) {

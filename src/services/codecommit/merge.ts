@@ -1,6 +1,6 @@
 import type { ConflictResolution } from '../../aws/models/generated/codecommit.js';
 import { runGit, splitZ, ZERO_OID } from './git.js';
-import { isAncestor, mergeBase, MODE_BITS, writeBlob, type TreeEntry } from './objects.js';
+import { mergeBase, MODE_BITS, writeBlob, type TreeEntry } from './objects.js';
 import { patchTree } from './tree-edit.js';
 import { ccError, normalizePath } from './validation.js';
 
@@ -21,7 +21,7 @@ export interface MergePlan {
   tree: string;
   /** Paths git could not merge line by line. */
   lineConflicts: string[];
-  /** Paths changed on both sides (what FILE_LEVEL detail counts as conflicts). */
+  /** Paths changed on both sides (what FILE_LEVEL detail counts as conflicts), when asked for. */
   fileConflicts: string[];
 }
 
@@ -36,12 +36,14 @@ async function changedPaths(dir: string, from: string, to: string): Promise<Map<
   return out;
 }
 
-/** Runs git's merge (merge-tree --write-tree) of two commits without touching any ref. */
-export async function planMerge(dir: string, source: string, destination: string): Promise<MergePlan> {
+/**
+ * Runs git's merge (merge-tree --write-tree) of two commits without touching any ref. Paths
+ * changed on both sides are only worked out when FILE_LEVEL detail asks for them.
+ */
+export async function planMerge(dir: string, source: string, destination: string, detail: DetailLevel = 'LINE_LEVEL'): Promise<MergePlan> {
   const base = await mergeBase(dir, source, destination);
   const { stdout, code } = await runGit(dir, ['merge-tree', '--write-tree', '--no-messages', '-z', '--allow-unrelated-histories', destination, source], { okCodes: [1] });
   const records = splitZ(stdout);
-  const tree = records[0];
   const lineConflicts = new Set<string>();
   if (code === 1) {
     for (const rec of records.slice(1)) {
@@ -50,18 +52,18 @@ export async function planMerge(dir: string, source: string, destination: string
     }
   }
   const fileConflicts = new Set(lineConflicts);
-  if (base) {
-    const bySource = await changedPaths(dir, base, source);
-    const byDest = await changedPaths(dir, base, destination);
+  if (base && detail === 'FILE_LEVEL') {
+    const [bySource, byDest] = await Promise.all([changedPaths(dir, base, source), changedPaths(dir, base, destination)]);
     for (const [path, result] of bySource) if (byDest.has(path) && byDest.get(path) !== result) fileConflicts.add(path);
   }
   return {
     source,
     destination,
     base,
-    fastForward: await isAncestor(dir, destination, source),
-    upToDate: await isAncestor(dir, source, destination),
-    tree,
+    // With one merge base, it is the destination exactly when the destination is an ancestor.
+    fastForward: base === destination,
+    upToDate: base === source,
+    tree: records[0],
     lineConflicts: [...lineConflicts].sort(),
     fileConflicts: [...fileConflicts].sort(),
   };

@@ -32,10 +32,10 @@ export interface MergeResult {
 }
 
 /** Resolves both sides of a merge with AWS's errors for each. */
-export async function planFor(cc: CodeCommit, repo: RepositoryRecord, sourceSpec: string, destSpec: string): Promise<MergePlan> {
+export async function planFor(cc: CodeCommit, repo: RepositoryRecord, sourceSpec: string, destSpec: string, detail?: DetailLevel): Promise<MergePlan> {
   const source = await commitFor(cc, repo, sourceSpec, 'InvalidSourceCommitSpecifierException').catch(rethrowAs('source', sourceSpec));
   const destination = await commitFor(cc, repo, destSpec, 'InvalidDestinationCommitSpecifierException').catch(rethrowAs('destination', destSpec));
-  return planMerge(cc.repos.dir(repo), source, destination);
+  return planMerge(cc.repos.dir(repo), source, destination, detail);
 }
 
 function rethrowAs(_side: string, spec: string) {
@@ -76,7 +76,7 @@ export function mergeEventFields(plan: MergePlan, m: MergeRequest): Record<strin
  */
 export async function mergeInto(cc: CodeCommit, ctx: RequestContext, repo: RepositoryRecord, m: MergeRequest): Promise<MergeResult> {
   return cc.refs.withLock(repo.id, async () => {
-    const plan = await planFor(cc, repo, m.sourceCommitSpecifier, m.destinationCommitSpecifier);
+    const plan = await planFor(cc, repo, m.sourceCommitSpecifier, m.destinationCommitSpecifier, m.conflictDetailLevel);
     const dir = cc.repos.dir(repo);
     const target = m.targetBranch !== undefined ? checkTarget(m.targetBranch) : isValidRefName(m.destinationCommitSpecifier) ? await branchNamed(dir, m.destinationCommitSpecifier) : undefined;
     if (plan.upToDate) return { commitId: plan.destination, treeId: await treeOf(dir, plan.destination), plan };
@@ -108,7 +108,7 @@ async function branchNamed(dir: string, spec: string): Promise<string | undefine
 
 /** Creates a merge commit no ref points at (CreateUnreferencedMergeCommit) and reports it. */
 export async function unreferencedMerge(cc: CodeCommit, ctx: RequestContext, repo: RepositoryRecord, m: MergeRequest): Promise<{ commitId: string; treeId: string }> {
-  const plan = await planFor(cc, repo, m.sourceCommitSpecifier, m.destinationCommitSpecifier);
+  const plan = await planFor(cc, repo, m.sourceCommitSpecifier, m.destinationCommitSpecifier, m.conflictDetailLevel);
   const result = await mergeCommit(cc, ctx, repo, plan, m);
   // Keep the commit reachable for git's gc while nothing refers to it yet.
   await git(cc.repos.dir(repo), ['update-ref', `refs/codecommit/unreferenced/${result.commitId}`, result.commitId]);

@@ -45,7 +45,7 @@ export function mergeOperations(cc: CodeCommit): Ops {
 
     async GetMergeOptions(input, ctx) {
       const repo = repoFor(cc, ctx, input.repositoryName);
-      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier);
+      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier, input.conflictDetailLevel);
       const options: ('FAST_FORWARD_MERGE' | 'SQUASH_MERGE' | 'THREE_WAY_MERGE')[] = [];
       if (plan.fastForward || plan.upToDate) options.push('FAST_FORWARD_MERGE');
       if (!openConflicts(plan, input.conflictDetailLevel, input.conflictResolutionStrategy).length) options.push('SQUASH_MERGE', 'THREE_WAY_MERGE');
@@ -54,7 +54,7 @@ export function mergeOperations(cc: CodeCommit): Ops {
 
     async GetMergeConflicts(input, ctx) {
       const repo = repoFor(cc, ctx, input.repositoryName);
-      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier);
+      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier, input.conflictDetailLevel);
       const conflicts = conflictsFor(plan, input.mergeOption, input.conflictDetailLevel, input.conflictResolutionStrategy);
       const page = pageOf(conflicts, input.nextToken, pageSize(input.maxConflictFiles, 100, 100, 'InvalidMaxConflictFilesException'));
       const dir = cc.repos.dir(repo);
@@ -70,7 +70,7 @@ export function mergeOperations(cc: CodeCommit): Ops {
 
     async DescribeMergeConflicts(input, ctx) {
       const repo = repoFor(cc, ctx, input.repositoryName);
-      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier);
+      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier, input.conflictDetailLevel);
       const path = normalizePath(input.filePath);
       const dir = cc.repos.dir(repo);
       const present = await Promise.all([plan.source, plan.destination, plan.base].map(async (c) => (await entriesAt(dir, c, [path])).has(path)));
@@ -89,7 +89,7 @@ export function mergeOperations(cc: CodeCommit): Ops {
 
     async BatchDescribeMergeConflicts(input, ctx) {
       const repo = repoFor(cc, ctx, input.repositoryName);
-      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier);
+      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier, input.conflictDetailLevel);
       const wanted = input.filePaths?.length ? new Set(input.filePaths.map((p) => normalizePath(p))) : undefined;
       const all = conflictsFor(plan, input.mergeOption, input.conflictDetailLevel, input.conflictResolutionStrategy).filter((p) => !wanted || wanted.has(p));
       const page = pageOf(all, input.nextToken, pageSize(input.maxConflictFiles, 100, 100, 'InvalidMaxConflictFilesException'));
@@ -102,7 +102,7 @@ export function mergeOperations(cc: CodeCommit): Ops {
 
     async GetMergeCommit(input, ctx) {
       const repo = repoFor(cc, ctx, input.repositoryName);
-      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier);
+      const plan = await planFor(cc, repo, input.sourceCommitSpecifier, input.destinationCommitSpecifier, input.conflictDetailLevel);
       let mergedCommitId: string | undefined;
       if (plan.upToDate) {
         const dir = dirOf(input.repositoryName, ctx);

@@ -22,7 +22,8 @@ export interface TreeChanges {
 
 export interface TreeEdit {
   treeId: string;
-  baseTreeId?: string;
+  /** Whether the tree differs from the base's. */
+  changed: boolean;
   added: FileMetadata[];
   updated: FileMetadata[];
   deleted: FileMetadata[];
@@ -154,24 +155,25 @@ export async function editTree(dir: string, tmpDir: string, base: string | undef
   const before = new Map<string, FileState>();
   for (const e of base ? await listFiles(dir, base) : []) before.set(e.path, { mode: e.mode, oid: e.oid });
   const files = new Map(before);
-  const out: TreeEdit = { treeId: '', added: [], updated: [], deleted: [] };
+  const out: TreeEdit = { treeId: '', changed: false, added: [], updated: [], deleted: [] };
   const removed = await apply(dir, files, changes, out);
   checkShape(files, [...changes.puts.map((p) => p.path)]);
   if (changes.keepEmptyFolders && removed.size) keepFolders(files, removed, await writeBlob(dir, new Uint8Array()));
-  out.treeId = await writeTree(dir, tmpDir, base, before, files);
-  if (base) out.baseTreeId = await git(dir, ['rev-parse', `${base}^{tree}`]);
+  const lines = indexChanges(before, files);
+  out.changed = lines.length > 0;
+  out.treeId = await patchTree(dir, tmpDir, base, lines);
   return out;
 }
 
-/** Writes the tree for `after`, starting from `base`'s tree and feeding only the differences. */
-async function writeTree(dir: string, tmpDir: string, base: string | undefined, before: Map<string, FileState>, after: Map<string, FileState>): Promise<string> {
+/** The index-info lines that turn the `before` file map into `after`. */
+function indexChanges(before: Map<string, FileState>, after: Map<string, FileState>): string[] {
   const lines: string[] = [];
   for (const path of before.keys()) if (!after.has(path)) lines.push(`0 ${ZERO_OID}\t${path}`);
   for (const [path, s] of after) {
     const old = before.get(path);
     if (!old || old.oid !== s.oid || old.mode !== s.mode) lines.push(`${s.mode} ${s.oid}\t${path}`);
   }
-  return patchTree(dir, tmpDir, base, lines);
+  return lines;
 }
 
 /**

@@ -43,7 +43,7 @@ export async function writeCommit(cc: CodeCommit, ctx: RequestContext, repo: Rep
     const parent = await checkParent(dir, at, w.parentCommitId);
     if (!at.tip && !at.empty && !parent) throw ccError('BranchDoesNotExistException', `Branch not found: ${branch}`);
     const edit = await editTree(dir, tmpDirOf(cc), parent, w.changes);
-    if (edit.baseTreeId === edit.treeId || (!parent && !edit.added.length)) throw w.noChange();
+    if (!edit.changed) throw w.noChange();
     const commitId = await commitTree(dir, edit.treeId, parent ? [parent] : [], message, who);
     await advanceBranch(dir, branch, commitId, at.tip);
     await cc.refs.sync(repo, ctx.principal.arn);
