@@ -4,7 +4,7 @@
 // to EventBridge PutEvents called).
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PUSH_RECEIVED } from '../src/services/codecommit/index.js';
@@ -116,6 +116,8 @@ export async function benchCodecommit(): Promise<string[]> {
       // Alternate which goes first, so that caches and machine noise favour neither.
       const pushes = [async () => pushBase.push(await timed(() => git(source, ['push', '-q', bare, 'main']))), async () => pushSlip.push(await timed(() => git(source, ['push', '-q', slipUrl, 'main'])))];
       for (const step of r % 2 ? pushes.reverse() : pushes) await step();
+      // Slipway repacks a pushed repository with a bitmap in the background; let it finish.
+      await slipway.settled();
       const dest = (n: string) => join(root, `clone-${n}-${r}`);
       const clones = [
         async () => cloneBase.push(await timed(() => git(root, ['clone', '-q', bare, dest('base')]))),
@@ -123,6 +125,8 @@ export async function benchCodecommit(): Promise<string[]> {
         async () => cloneFile.push(await timed(() => git(root, ['clone', '-q', `file://${bare}`, dest('file')]))),
       ];
       for (const step of r % 2 ? clones.reverse() : clones) await step();
+      // Every clone must have checked out the work tree, or the comparison would be unfair.
+      for (const n of ['base', 'slip', 'file']) if (!existsSync(join(dest(n), 'src/d099/file9999.txt')) && FILES === 10_000) throw new Error(`clone ${n} has no work tree`);
       for (const n of ['base', 'slip', 'file']) rmSync(dest(n), { recursive: true, force: true });
     }
     rows.push(`| Repository: ${FILES.toLocaleString('en')} files, ${COMMITS.toLocaleString('en')} commits (fast-import in ${ms(generated)}) | | | |`);

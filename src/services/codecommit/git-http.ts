@@ -11,6 +11,9 @@ import type { RepositoryRecord } from './store.js';
 /** /v1/repos/<name>[/<rest>] or /v1/repos/<region>/<account>/<name>[/<rest>]. */
 const CLONE_PATH = /^\/v1\/repos\/(?:([a-z]{2}(?:-[a-z]+)+-\d+)\/(\d{12})\/)?([\w.-]+?)(?:\.git)?(\/.*)?$/;
 
+/** The smart HTTP endpoints and their methods. */
+const ENDPOINTS: Record<string, string> = { '/info/refs': 'GET', '/HEAD': 'GET', '/git-upload-pack': 'POST', '/git-receive-pack': 'POST' };
+
 export interface PushObserver {
   /**
    * Called once receive-pack has finished, with whoever pushed, before the response ends:
@@ -40,7 +43,10 @@ export function gitHttpRoute(options: GitHttpOptions): HttpRoute {
       const qualified: Scope | undefined = m?.[1] ? { region: m[1], accountId: m[2] } : undefined;
       const repo = m ? options.repos.resolveUrl(m[3], qualified) : undefined;
       if (!m || !repo) return notFound(req, res, m?.[3]);
-      return serve(options, repo, m[4] ?? '/', req, res, query);
+      const rest = m[4] ?? '/';
+      // Only git's smart HTTP endpoints: nothing else under the repository is reachable.
+      if (ENDPOINTS[rest] !== req.method) return notFound(req, res, m[3]);
+      return serve(options, repo, rest, req, res, query);
     },
   };
 }

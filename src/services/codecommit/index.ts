@@ -5,6 +5,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { ServiceDefinition, ServiceDeps } from '../service.js';
 import type { CodeCommit } from './context.js';
 import { gitHttpRoute } from './git-http.js';
+import { Maintenance } from './maintenance.js';
 import { Notifier } from './notifier.js';
 import { approvalOperations } from './ops-approvals.js';
 import { branchOperations } from './ops-branches.js';
@@ -45,6 +46,7 @@ export const codecommit: ServiceDefinition = {
     const refs = new RefSync(repos, notifier, deps.clock);
     const cc: CodeCommit = { deps, store, repos, refs, notifier };
     const prs = new PullRequests(cc);
+    const maintenance = new Maintenance(deps, repos);
     refs.onChange((repo, changes, caller) => prs.onRefsChanged(repo, changes, caller));
     const route = gitHttpRoute({
       repos,
@@ -54,6 +56,7 @@ export const codecommit: ServiceDefinition = {
         // In-process observers (benchmarks, a console) learn when a push was received.
         deps.bus.emit(PUSH_RECEIVED, { repositoryId: repo.id, repositoryName: repo.name, at: performance.now() });
         await refs.syncNow(repo, caller).catch((e) => deps.log.error('reading refs after a push failed', { repository: repo.name, error: errorMessage(e) }));
+        maintenance.afterPush(repo);
       },
     });
     return {

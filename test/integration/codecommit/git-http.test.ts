@@ -60,6 +60,23 @@ describe('git smart HTTP at the clone URL', () => {
     expect(v0.stderr).not.toContain('version 2');
   });
 
+  it('answers 404 for unknown repositories and for anything but the smart HTTP endpoints', async () => {
+    const status = (path: string, method = 'GET') =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: new URL(url).port, path, method }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status('/v1/repos/app/info/refs?service=git-upload-pack')).toBe(200);
+    for (const path of ['/v1/repos/nope/info/refs?service=git-upload-pack', '/v1/repos/app/config', '/v1/repos/app/objects/info/packs', '/v1/repos/app/../app/info/refs', '/v1/repos/app/info/refs/../../config']) {
+      expect(await status(path), path).toBe(404);
+    }
+    expect(await status('/v1/repos/app/git-upload-pack', 'GET')).toBe(404);
+  });
+
   it('refuses a non-fast-forward push without force, takes it with force, and reports each ref change', async () => {
     const other = join(dataDir, 'other');
     await gitOk(dataDir, ['clone', '-q', url, other]);
@@ -128,11 +145,17 @@ describe('git smart HTTP at the clone URL', () => {
     await gitOk(big, ['init', '-q', '-b', 'main']);
     const data = randomBytes(6 * 1024 * 1024);
     writeFileSync(join(big, 'data.bin'), data);
+    // Over git's unpack limit (100 objects), so the server keeps the pack as received.
+    for (let i = 0; i < 120; i++) writeFileSync(join(big, `small-${i}.txt`), `${i}\n`);
     await gitOk(big, ['add', '.']);
     await gitOk(big, ['commit', '-qm', 'large']);
     await cc.send(new CreateRepositoryCommand({ repositoryName: 'large' }));
     const largeUrl = url.replace(/app$/, 'large');
     await gitOk(big, ['push', '-q', largeUrl, 'main']);
+    // Slipway repacks a repository with a big pack in the background, with a reachability bitmap.
+    await slipway.settled();
+    const largeId = (await cc.send(new GetRepositoryCommand({ repositoryName: 'large' }))).repositoryMetadata!.repositoryId!;
+    expect(readdirSync(join(dataDir, 'services', 'codecommit', 'repositories', `${largeId}.git`, 'objects', 'pack')).some((f) => f.endsWith('.bitmap'))).toBe(true);
     const copy = join(dataDir, 'big-copy');
     await gitOk(dataDir, ['clone', '-q', largeUrl, copy]);
     const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');

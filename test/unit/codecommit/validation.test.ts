@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { needsRepack } from '../../../src/services/codecommit/maintenance.js';
 import { parseCgiHeaders } from '../../../src/services/codecommit/git-http.js';
 import { checkRepositoryName, decodeOffset, encodeOffset, isValidRefName, normalizePath } from '../../../src/services/codecommit/validation.js';
 
@@ -44,5 +48,19 @@ describe('CGI headers from git http-backend', () => {
       headers: { 'Content-Type': 'text/plain', Expires: 'Fri, 01 Jan 1980 00:00:00 GMT' },
     });
     expect(parseCgiHeaders('Content-Type: application/x-git-upload-pack-advertisement').status).toBe(200);
+  });
+});
+
+describe('repository maintenance', () => {
+  it.each([
+    ['no packs', [], false],
+    ['one small pack', [['a.pack', 10]], false],
+    ['one big pack without a bitmap', [['a.pack', 2 << 20]], true],
+    ['one big pack with a bitmap', [['a.pack', 2 << 20], ['a.bitmap', 10]], false],
+    ['two packs', [['a.pack', 10], ['b.pack', 10]], true],
+  ] as const)('%s: repack %s', (_name, files, expected) => {
+    const dir = mkdtempSync(join(tmpdir(), 'packs-'));
+    for (const [name, size] of files) writeFileSync(join(dir, name), Buffer.alloc(size));
+    expect(needsRepack(dir)).toBe(expected);
   });
 });
