@@ -1,3 +1,4 @@
+import { CodeCommitClient, CreatePullRequestApprovalRuleCommand, MergePullRequestByFastForwardCommand, UpdatePullRequestApprovalStateCommand } from '@aws-sdk/client-codecommit';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +14,12 @@ describe('the seed flow: create, clone, branch, push, pull request, approve, mer
   let cli: ReturnType<typeof awsCli>;
   let reviewer: ReturnType<typeof awsCli>;
   let reviewerArn: string;
+  let sdk: CodeCommitClient;
 
   beforeAll(async () => {
     sw = await startSlipway({ services: rec.services });
     cli = awsCli(sw.env);
+    sdk = new CodeCommitClient(sdkConfig(sw.url));
     const iam = new IAMClient(sdkConfig(sw.url));
     reviewerArn = (await iam.send(new CreateUserCommand({ UserName: 'reviewer' }))).User!.Arn!;
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'reviewer' }))).AccessKey!;
@@ -62,12 +65,13 @@ describe('the seed flow: create, clone, branch, push, pull request, approve, mer
     expect(pull.pullRequestStatus).toBe('OPEN');
     expect(pull.pullRequestTargets[0]).toMatchObject({ sourceReference: 'refs/heads/feature/new-feature', destinationReference: 'refs/heads/main', sourceCommit: featureTip, destinationCommit: mainTip, mergeBase: mainTip });
 
+    // An approval rule makes the approval count: merging before it is refused.
     const rule = JSON.stringify({ Version: '2018-11-08', Statements: [{ Type: 'Approvers', NumberOfApprovalsNeeded: 1, ApprovalPoolMembers: ['CodeCommitApprovers:000000000000:reviewer'] }] });
-    expect((await cli('codecommit', 'create-pull-request-approval-rule', '--pull-request-id', '1', '--approval-rule-name', 'one-reviewer', '--approval-rule-content', rule)).code).toBe(0);
-    const early = await cli('codecommit', 'merge-pull-request-by-fast-forward', '--pull-request-id', '1', '--repository-name', 'my-repo');
-    expect(early.stderr).toContain('(PullRequestApprovalRulesNotSatisfiedException)');
-    const own = await cli('codecommit', 'update-pull-request-approval-state', '--pull-request-id', '1', '--revision-id', pull.revisionId, '--approval-state', 'APPROVE');
-    expect(own.stderr).toContain('(PullRequestCannotBeApprovedByAuthorException)');
+    await sdk.send(new CreatePullRequestApprovalRuleCommand({ pullRequestId: '1', approvalRuleName: 'one-reviewer', approvalRuleContent: rule }));
+    await expect(sdk.send(new MergePullRequestByFastForwardCommand({ pullRequestId: '1', repositoryName: 'my-repo' }))).rejects.toMatchObject({ name: 'PullRequestApprovalRulesNotSatisfiedException' });
+    await expect(sdk.send(new UpdatePullRequestApprovalStateCommand({ pullRequestId: '1', revisionId: pull.revisionId, approvalState: 'APPROVE' }))).rejects.toMatchObject({
+      name: 'PullRequestCannotBeApprovedByAuthorException',
+    });
 
     const approve = await reviewer('codecommit', 'update-pull-request-approval-state', '--pull-request-id', '1', '--revision-id', pull.revisionId, '--approval-state', 'APPROVE');
     expect(approve.code, approve.stderr).toBe(0);
