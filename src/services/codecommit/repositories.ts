@@ -87,7 +87,7 @@ export class Repositories {
     const own = this.find({ accountId: DEFAULT_ACCOUNT, region: this.defaultRegion }, name);
     if (own) return own;
     // A repository made in another region or account is still found by its name when unique.
-    const matches = this.store.repositories.all().filter((r) => r.id === name || r.value.name === name);
+    const matches = this.store.repositories.all().filter((r) => r.value.name === name);
     return matches.length === 1 ? matches[0].value : undefined;
   }
 

@@ -146,6 +146,20 @@ describe('the CodeCommit API through the SDK v3 client: repositories, branches, 
     expect(statSync(join(dir, 'tool.sh')).mode & 0o111).not.toBe(0);
   });
 
+  it('gives repositories of other regions a clone URL that names the region and account', async () => {
+    const eu = new CodeCommitClient(sdkConfig(sw.url, 'eu-west-1'));
+    const made = (await eu.send(new CreateRepositoryCommand({ repositoryName: 'abroad' }))).repositoryMetadata!;
+    expect(made.cloneUrlHttp).toBe(`${sw.url}/v1/repos/eu-west-1/000000000000/abroad`);
+    expect(made.Arn).toBe('arn:aws:codecommit:eu-west-1:000000000000:abroad');
+    await expect(cc.send(new GetRepositoryCommand({ repositoryName: 'abroad' }))).rejects.toMatchObject({ name: 'RepositoryDoesNotExistException' });
+    await eu.send(new PutFileCommand({ repositoryName: 'abroad', branchName: 'main', filePath: 'where.txt', fileContent: text('eu\n') }));
+    for (const [name, url] of [['qualified', made.cloneUrlHttp!], ['short', `${sw.url}/v1/repos/abroad`]]) {
+      const dir = workdir(sw.dataDir, `abroad-${name}`);
+      await gitOk(sw.dataDir, ['clone', '-q', url, dir]);
+      expect(readFileSync(join(dir, 'where.txt'), 'utf8')).toBe('eu\n');
+    }
+  });
+
   it('creates, lists, defaults and deletes branches', async () => {
     const main = (await cc.send(new GetBranchCommand({ repositoryName: 'beta', branchName: 'main' }))).branch!.commitId!;
     await cc.send(new CreateBranchCommand({ repositoryName: 'beta', branchName: 'release/1.0', commitId: main }));
