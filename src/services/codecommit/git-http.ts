@@ -71,8 +71,8 @@ function cgiEnv(repos: Repositories, repo: RepositoryRecord, rest: string, req: 
     SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
   };
   if (h['content-type']) env.CONTENT_TYPE = h['content-type'];
-  // Without a length (chunked uploads) http-backend reads the body until EOF.
-  if (h['content-length']) env.CONTENT_LENGTH = h['content-length'];
+  // No CONTENT_LENGTH, ever: http-backend then reads the body to EOF (receive-pack reads it
+  // directly). Given a length, git 2.39's copy loop spins forever on a body cut short.
   if (h['content-encoding']) env.HTTP_CONTENT_ENCODING = String(h['content-encoding']);
   if (h['git-protocol']) env.HTTP_GIT_PROTOCOL = String(h['git-protocol']);
   return env;

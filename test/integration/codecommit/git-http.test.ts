@@ -134,6 +134,8 @@ describe('git smart HTTP at the clone URL', () => {
     });
     // receive-pack sees the end of its input, fails, and removes its quarantine.
     await vi.waitFor(() => expect(readdirSync(join(bare, 'objects')).filter((d) => d.startsWith('tmp_objdir') || d.startsWith('incoming'))).toEqual([]), { timeout: 10_000 });
+    // ...and no git process is left behind, waiting or spinning on the cut-off body.
+    await vi.waitFor(() => expect(gitProcessesUnder(dataDir)).toEqual([]), { timeout: 10_000 });
     expect(await gitOk(bare, ['for-each-ref'])).toBe(refsBefore);
     expect(await git(bare, ['cat-file', '-e', commit]).then((r) => r.code)).not.toBe(0);
     await expect(cc.send(new GetBranchCommand({ repositoryName: 'app', branchName: 'cut' }))).rejects.toBeInstanceOf(BranchDoesNotExistException);
@@ -205,6 +207,20 @@ describe('git smart HTTP at the clone URL', () => {
     expect(existsSync(join(again, 'file.txt'))).toBe(true);
   });
 });
+
+/** Pids of running git processes serving repositories under `root` (Linux /proc). */
+function gitProcessesUnder(root: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`GIT_PROJECT_ROOT=${root}`)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
 
 function pktLine(text: string): string {
   return (text.length + 4).toString(16).padStart(4, '0') + text;
