@@ -103,7 +103,7 @@ describe('the seed flow: create, clone, branch, push, pull request, approve, mer
   });
 
   it('clones and pushes through codecommit:// URLs with the git-remote-codecommit helper on PATH', async () => {
-    const env = { ...sw.env, PATH: `${helperOnPath()}:${process.env.PATH}` };
+    const env = { ...sw.env, PATH: `${helperOnPath(sw.dataDir)}:${process.env.PATH}` };
     const root = workdir(sw.dataDir, 'helper');
     await gitOk(root, ['clone', 'codecommit://my-repo'], env);
     expect(readFileSync(join(root, 'my-repo', 'feature.txt'), 'utf8')).toBe('a new feature\n');

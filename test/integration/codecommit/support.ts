@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICES } from '../../../src/services/registry.js';
 import type { ServiceDefinition } from '../../../src/services/service.js';
@@ -97,8 +96,8 @@ export async function gitOk(cwd: string, args: string[], env: NodeJS.ProcessEnv 
  * A directory holding `git-remote-codecommit` as users get it from `npm link`: an
  * executable that runs the built helper. Put it first on PATH.
  */
-export function helperOnPath(): string {
-  const bin = mkdtempSync(join(tmpdir(), 'slipway-bin-'));
+export function helperOnPath(root: string): string {
+  const bin = mkdtempSync(join(root, 'bin-'));
   const script = join(import.meta.dirname, '../../../dist/cli/git-remote-codecommit.js');
   const file = join(bin, 'git-remote-codecommit');
   writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`);
