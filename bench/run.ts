@@ -2,6 +2,7 @@
 import { benchCloudwatch } from './cloudwatch.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchEvents } from './events.js';
+import { benchCodecommit } from './codecommit.js';
 import { benchGateway } from './gateway.js';
 import { benchLogs } from './logs.js';
 import { benchS3 } from './s3.js';
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   events: benchEvents,
   logs: benchLogs,
   s3: benchS3,
+  codecommit: benchCodecommit,
 };
 
 const wanted = process.argv.slice(2);
