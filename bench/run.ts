@@ -1,14 +1,14 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchCloudwatch } from './cloudwatch.js';
+import { benchCodecommit } from './codecommit.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchEvents } from './events.js';
-import { benchCodecommit } from './codecommit.js';
 import { benchGateway } from './gateway.js';
+import { pinning } from './lib/servers.js';
+import { machine } from './lib/stats.js';
 import { benchLogs } from './logs.js';
 import { benchS3 } from './s3.js';
-import { pinning } from './lib/servers.js';
 import { benchSqs } from './sqs.js';
-import { machine } from './lib/stats.js';
 
 const suites: Record<string, () => Promise<string[]>> = {
   gateway: benchGateway,
