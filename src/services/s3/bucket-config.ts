@@ -2,6 +2,7 @@ import type { RequestContext } from '../../aws/gateway/context.js';
 import type { S3Operations, ServerSideEncryptionConfiguration } from '../../aws/models/generated/s3.js';
 import { ServiceError } from '../../core/errors.js';
 import { checkTags, findVersion, invalidArgument, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { normalizeNotification } from './notifications.js';
 import type { BucketConfig, BucketRecord } from './store.js';
 
 type Ops = Partial<S3Operations<RequestContext>>;
@@ -102,17 +103,13 @@ export function bucketConfigOperations(deps: S3Deps): Ops {
       return {};
     },
 
-    async PutBucketNotificationConfiguration(input) {
-      const n = input.NotificationConfiguration;
-      // Only EventBridge delivery exists: accepting other destinations would silently drop their events.
-      const other = (['TopicConfigurations', 'QueueConfigurations', 'LambdaFunctionConfigurations'] as const).filter((k) => n[k]?.length);
-      if (other.length) {
-        throw new ServiceError('NotImplemented', `Slipway delivers S3 notifications to EventBridge only; ${other.join(', ')} cannot be delivered. Use EventBridgeConfiguration and an EventBridge rule.`, {
-          statusCode: 501,
-          senderFault: false,
-        });
-      }
-      update(input.Bucket, (c) => (n.EventBridgeConfiguration ? (c.notification = { EventBridgeConfiguration: {} }) : delete c.notification));
+    async PutBucketNotificationConfiguration(input, ctx) {
+      const b = requireBucket(store, input.Bucket);
+      const n = normalizeNotification(input.NotificationConfiguration);
+      // Checked before anything is stored: a refused configuration leaves the old one in place.
+      if (!input.SkipDestinationValidation) await deps.events.validate(n, { accountId: b.account, region: b.region });
+      update(input.Bucket, (c) => (Object.keys(n).length ? (c.notification = n) : delete c.notification));
+      deps.events.announce(requireBucket(store, input.Bucket), n, ctx);
       return {};
     },
     async GetBucketNotificationConfiguration(input) {
