@@ -73,7 +73,7 @@ export class NotificationSender {
       }
     } catch (e) {
       // A destination deleted since the configuration was put will not come back: S3 drops the event.
-      if (isServiceError(e) && (e.statusCode ?? 500) < 500 && e.code !== 'ThrottlingException') {
+      if (isServiceError(e) && e.senderFault && e.code !== 'ThrottlingException') {
         this.log.warn('S3 notification dropped', { destination: job.arn, error: errorMessage(e) });
         return;
       }
