@@ -50,6 +50,10 @@ export class NotificationSender {
   async validate(all: Destination[], scope: Scope): Promise<void> {
     const failed: [string, string][] = [];
     for (const d of all) {
+      if (d.arn.endsWith('.fifo')) {
+        failed.push([d.arn, 'FIFO queues and topics are not supported as S3 event notification destinations']);
+        continue;
+      }
       try {
         if (d.kind === 'sqs') await this.queueUrl(d.arn, scope);
         else await this.aws.service<SnsOperations>('sns', targetScope(d.arn, scope)).GetTopicAttributes({ TopicArn: d.arn });

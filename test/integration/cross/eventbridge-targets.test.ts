@@ -106,4 +106,14 @@ describe('EventBridge rules deliver to real SQS queues, SNS topics and log group
     const logged = await logs.send(new FilterLogEventsCommand({ logGroupName: '/deploys' }));
     expect(logged.events?.map((e) => JSON.parse(e.message!))).toEqual([{ app: 'web', version: '1.2.3' }]);
   });
+
+  it('a FIFO queue with content-based deduplication receives events in the target\'s message group', async () => {
+    const fifo = await createQueue(sqs, 'orders.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    await events.send(new PutRuleCommand({ Name: 'ordered', EventPattern: JSON.stringify({ source: ['ledger'] }) }));
+    await events.send(new PutTargetsCommand({ Rule: 'ordered', Targets: [{ Id: 'f', Arn: fifo.arn, SqsParameters: { MessageGroupId: 'ledger-1' } }] }));
+    for (const n of [1, 2, 3]) await events.send(new PutEventsCommand({ Entries: [{ Source: 'ledger', DetailType: 'Entry', Detail: JSON.stringify({ n }) }] }));
+    await sw.slipway.settled();
+    const got = await drain(sqs, fifo.url);
+    expect(got.map((m) => [(JSON.parse(m.Body!) as { detail: { n: number } }).detail.n, m.Attributes?.MessageGroupId])).toEqual([[1, 'ledger-1'], [2, 'ledger-1'], [3, 'ledger-1']]);
+  });
 });

@@ -70,6 +70,12 @@ describe('S3 notifications to SQS, SNS and EventBridge', () => {
       },
     })));
     expect(overlap.message).toBe('Configurations overlap. Configurations on the same bucket cannot share a common event type.');
+    // S3 cannot send to FIFO queues, even ones that exist.
+    const fifo = await createQueue(sqs, 'uploads.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    const refused = await failure(s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: 'my-artifacts-bucket', NotificationConfiguration: { QueueConfigurations: [{ QueueArn: fifo.arn, Events: ['s3:ObjectCreated:*'] }] },
+    })));
+    expect([refused.name, refused.message]).toEqual(['InvalidArgument', 'Unable to validate the following destination configurations']);
   });
 
   it('the CLI configures a queue (prefix and suffix filter) and a topic; each gets the test event, then matching records', async () => {
