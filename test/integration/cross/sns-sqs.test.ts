@@ -1,5 +1,8 @@
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { DeleteQueueCommand, ListDeadLetterSourceQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand, DeleteQueueCommand, ListDeadLetterSourceQueuesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
@@ -56,7 +59,7 @@ describe('SNS topics and SQS queues together', () => {
     expect((await drainJson<{ Message: string }>(sqs, all.url)).map((n) => JSON.parse(n.Message).id)).toEqual([1, 2, 3, 4]);
   });
 
-  it('SQS moves a message received too often to a real dead-letter queue, as AWS does', async () => {
+  it('SQS moves a message received too often to a real dead-letter queue, and a move task redrives it back', async () => {
     const dlq = await createQueue(sqs, 'jobs-dlq');
     const jobs = await createQueue(sqs, 'jobs', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }) });
     await sqs.send(new SendMessageCommand({ QueueUrl: jobs.url, MessageBody: 'poison pill', MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } } }));
@@ -68,6 +71,19 @@ describe('SNS topics and SQS queues together', () => {
     const dead = await drain(sqs, dlq.url);
     expect(dead.map((m) => [m.Body, m.MessageAttributes?.kind?.StringValue])).toEqual([['poison pill', 'test']]);
     expect((await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq.url }))).queueUrls).toEqual([jobs.url]);
+
+    // DLQ redrive: once the message is visible again, a move task sends it back where it came from.
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: dlq.url, ReceiptHandle: dead[0].ReceiptHandle, VisibilityTimeout: 0 }));
+    const notDlq = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: jobs.arn })).catch((e: Error) => e.message);
+    expect(notDlq).toBe('Source queue must be configured as a Dead Letter Queue.');
+    const task = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn }));
+    const back = await drain(sqs, jobs.url);
+    expect(back.map((m) => [m.Body, m.MessageAttributes?.kind?.StringValue, m.Attributes?.ApproximateReceiveCount])).toEqual([['poison pill', 'test', '1']]);
+    expect(await drain(sqs, dlq.url)).toEqual([]);
+    const listed = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn }));
+    expect(listed.Results?.map((r) => [r.TaskHandle, r.Status, r.SourceArn, r.ApproximateNumberOfMessagesMoved, r.ApproximateNumberOfMessagesToMove])).toEqual([
+      [task.TaskHandle, 'COMPLETED', dlq.arn, 1, 1],
+    ]);
   });
 
   it('an SNS delivery to a queue that no longer exists goes to the subscription\'s dead-letter queue', async () => {
