@@ -116,12 +116,13 @@ export function bucketConfigOperations(deps: S3Deps): Ops {
       return requireBucket(store, input.Bucket).config.notification ?? {};
     },
 
-    async PutObjectTagging(input) {
+    async PutObjectTagging(input, ctx) {
       const b = requireBucket(store, input.Bucket);
       checkTags(input.Tagging.TagSet, 10);
       const v = findVersion(store, b.name, input.Key, input.VersionId);
       if (v.deleteMarker) throw methodNotAllowed();
       store.setMeta(v, { ...v.meta, tags: input.Tagging.TagSet });
+      deps.events.tagged(b, v, ctx, false);
       return { VersionId: reportedVersion(b, v.versionId) };
     },
     async GetObjectTagging(input) {
@@ -130,11 +131,12 @@ export function bucketConfigOperations(deps: S3Deps): Ops {
       if (v.deleteMarker) throw methodNotAllowed();
       return { TagSet: v.meta.tags, VersionId: reportedVersion(b, v.versionId) };
     },
-    async DeleteObjectTagging(input) {
+    async DeleteObjectTagging(input, ctx) {
       const b = requireBucket(store, input.Bucket);
       const v = findVersion(store, b.name, input.Key, input.VersionId);
       if (v.deleteMarker) throw methodNotAllowed();
       store.setMeta(v, { ...v.meta, tags: [] });
+      deps.events.tagged(b, v, ctx, true);
       return { VersionId: reportedVersion(b, v.versionId) };
     },
   };

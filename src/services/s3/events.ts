@@ -12,7 +12,7 @@ import type { BucketRecord, ObjectVersion } from './store.js';
 
 interface EventJob {
   scope: Scope;
-  detailType: 'Object Created' | 'Object Deleted';
+  detailType: 'Object Created' | 'Object Deleted' | 'Object Tags Added' | 'Object Tags Deleted';
   detail: Record<string, unknown>;
   bucket: string;
   time: number;
@@ -62,6 +62,15 @@ export class S3Events {
     const object = { key: v.key, ...(v.deleteMarker ? {} : { etag: v.etag.replace(/"/g, '') }), ...versionOf(bucket, v), sequencer: sequencer(change) };
     const deletionType = markerCreated ? 'Delete Marker Created' : 'Permanently Deleted';
     this.send(bucket, 'Object Deleted', { ...base(bucket, ctx), object, reason, 'deletion-type': deletionType }, change.time);
+  }
+
+  /** PutObjectTagging and DeleteObjectTagging on a version. */
+  tagged(bucket: BucketRecord, v: ObjectVersion, ctx: RequestContext, removed: boolean): void {
+    const change: ObjectChange = { version: v, event: removed ? 'ObjectTagging:Delete' : 'ObjectTagging:Put', time: this.clock.now() };
+    this.notify(bucket, change, ctx);
+    if (!enabled(bucket)) return;
+    const object = { key: v.key, etag: v.etag.replace(/"/g, ''), ...versionOf(bucket, v) };
+    this.send(bucket, removed ? 'Object Tags Deleted' : 'Object Tags Added', { ...base(bucket, ctx), object }, change.time);
   }
 
   /** Sends the change to each queue and topic whose events and key filter it matches. */

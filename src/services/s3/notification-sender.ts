@@ -110,9 +110,11 @@ function hostId(ctx: RequestContext): string {
 function eventRecord(bucket: BucketRecord, configurationId: string, change: ObjectChange, ctx: RequestContext): Record<string, unknown> {
   const v = change.version;
   const created = change.event.startsWith('ObjectCreated');
+  const tagged = change.event.startsWith('ObjectTagging');
   const object = {
     key: encodeEventKey(v.key),
-    ...(created ? { size: v.size, eTag: v.etag.replace(/"/g, '') } : {}),
+    ...(created ? { size: v.size } : {}),
+    ...(created || tagged ? { eTag: v.etag.replace(/"/g, '') } : {}),
     ...(v.versionId !== 'null' || bucket.config.versioning ? { versionId: v.versionId } : {}),
     sequencer: sequencer(change),
   };

@@ -5,7 +5,10 @@ import { invalidArgument } from './common.js';
 import type { ObjectVersion } from './store.js';
 
 /** The S3 event names Slipway emits (`eventName` in a record, `s3:` + it in a configuration). */
-export type S3EventName = 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete' | 'ObjectRemoved:DeleteMarkerCreated';
+export type S3EventName =
+  | 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload'
+  | 'ObjectRemoved:Delete' | 'ObjectRemoved:DeleteMarkerCreated'
+  | 'ObjectTagging:Put' | 'ObjectTagging:Delete';
 
 /** A queue or topic destination of a bucket, as one list. */
 export interface Destination {
@@ -114,9 +117,9 @@ export interface ObjectChange {
 /**
  * Orders the events of a key as AWS's sequencer does (compare as hex strings of equal length):
  * the change's time, the version's sequence number, and a final digit that puts the permanent
- * delete of a version after its creation.
+ * delete of a version (1) and tag changes (2) after its creation (0).
  */
 export function sequencer(c: ObjectChange): string {
-  const removed = c.event === 'ObjectRemoved:Delete' ? '1' : '0';
+  const removed = c.event === 'ObjectRemoved:Delete' ? '1' : c.event.startsWith('ObjectTagging') ? '2' : '0';
   return (c.time.toString(16).padStart(12, '0') + c.version.seq.toString(16).padStart(8, '0') + removed).toUpperCase();
 }

@@ -1,7 +1,8 @@
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand,
-  PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand,
+  DeleteObjectTaggingCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -182,5 +183,35 @@ describe('S3 notifications to SQS, SNS and EventBridge', () => {
     ]);
     expect(got[0].detail).toMatchObject({ version: '0', bucket: { name: 'bus-bucket' }, object: { size: 11, etag: put.ETag!.replace(/"/g, '') } });
     expect(got[2].detail['deletion-type']).toBe('Permanently Deleted');
+  });
+
+  it('tag changes reach a queue as ObjectTagging records and a rule as Object Tags Added / Deleted', async () => {
+    const events = new EventBridgeClient(sdkConfig(sw.url));
+    await s3.send(new CreateBucketCommand({ Bucket: 'tagged' }));
+    await s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: 'tagged',
+      NotificationConfiguration: { QueueConfigurations: [{ Id: 'tags', QueueArn: uploads.arn, Events: ['s3:ObjectTagging:*'] }], EventBridgeConfiguration: {} },
+    }));
+    await events.send(new PutRuleCommand({ Name: 'tags', EventPattern: JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Tags Added', 'Object Tags Deleted'] }) }));
+    await events.send(new PutTargetsCommand({ Rule: 'tags', Targets: [{ Id: 'q', Arn: viaBus.arn }] }));
+    await sw.slipway.settled();
+    await drainJson(sqs, uploads.url);
+
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'tagged', Key: 'release.zip', Body: 'r' }));
+    await s3.send(new PutObjectTaggingCommand({ Bucket: 'tagged', Key: 'release.zip', Tagging: { TagSet: [{ Key: 'stage', Value: 'prod' }] } }));
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket: 'tagged', Key: 'release.zip' }));
+    await sw.slipway.settled();
+
+    const etag = put.ETag!.replace(/"/g, '');
+    const records = (await drainJson<Records>(sqs, uploads.url)).flatMap((m) => m.Records);
+    expect(records.map((r) => [r.eventName, r.s3.configurationId, r.s3.object.key, r.s3.object.eTag, r.s3.object.size])).toEqual([
+      ['ObjectTagging:Put', 'tags', 'release.zip', etag, undefined],
+      ['ObjectTagging:Delete', 'tags', 'release.zip', etag, undefined],
+    ]);
+    const got = await drainJson<{ 'detail-type': string; detail: { object: Record<string, unknown>; bucket: { name: string } } }>(sqs, viaBus.url);
+    expect(got.map((e) => [e['detail-type'], e.detail.bucket.name, e.detail.object])).toEqual([
+      ['Object Tags Added', 'tagged', { key: 'release.zip', etag }],
+      ['Object Tags Deleted', 'tagged', { key: 'release.zip', etag }],
+    ]);
   });
 });
