@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -79,6 +79,16 @@ describe('EventBridge rules deliver to real SQS queues, SNS topics and log group
     // The log group gets one stream per event, named after the event id, holding the event.
     const logged = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/events/orders' }));
     expect(logged.events?.map((e) => [e.logStreamName, JSON.parse(e.message!), e.timestamp])).toEqual([[eventId, queued[0], Date.parse(time as string)]]);
+
+    // Logs Insights discovers the event's JSON fields in what EventBridge wrote.
+    const t = Date.parse(time as string) / 1000;
+    const { queryId } = await logs.send(new StartQueryCommand({
+      logGroupName: '/aws/events/orders', startTime: t - 60, endTime: t + 60,
+      queryString: 'filter detail.status = "confirmed" | stats count() as n, sum(detail.total) as total by source',
+    }));
+    const results = await logs.send(new GetQueryResultsCommand({ queryId }));
+    expect(results.status).toBe('Complete');
+    expect(results.results?.map((row) => Object.fromEntries(row.map((f) => [f.field, f.value])))).toEqual([{ source: 'order.service', n: '1', total: '42.5' }]);
   });
 
   it('input transformers shape what each real target receives', async () => {
