@@ -54,6 +54,10 @@ export class NotificationSender {
         failed.push([d.arn, 'FIFO queues and topics are not supported as S3 event notification destinations']);
         continue;
       }
+      if (parseArn(d.arn)?.region !== scope.region) {
+        failed.push([d.arn, 'The destination must be in the same region as the bucket']);
+        continue;
+      }
       try {
         if (d.kind === 'sqs') await this.queueUrl(d.arn, scope);
         else await this.aws.service<SnsOperations>('sns', targetScope(d.arn, scope)).GetTopicAttributes({ TopicArn: d.arn });

@@ -77,6 +77,13 @@ describe('S3 notifications to SQS, SNS and EventBridge', () => {
       Bucket: 'my-artifacts-bucket', NotificationConfiguration: { QueueConfigurations: [{ QueueArn: fifo.arn, Events: ['s3:ObjectCreated:*'] }] },
     })));
     expect([refused.name, refused.message]).toEqual(['InvalidArgument', 'Unable to validate the following destination configurations']);
+    // Nor to a queue in another region than the bucket's.
+    const west = new SQSClient(sdkConfig(sw.url, 'us-west-2'));
+    const far = await createQueue(west, 'uploads-west');
+    const elsewhere = await failure(s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: 'my-artifacts-bucket', NotificationConfiguration: { QueueConfigurations: [{ QueueArn: far.arn, Events: ['s3:ObjectCreated:*'] }] },
+    })));
+    expect(elsewhere.name).toBe('InvalidArgument');
   });
 
   it('the CLI configures a queue (prefix and suffix filter) and a topic; each gets the test event, then matching records', async () => {
