@@ -31,7 +31,7 @@ const CREATED_EVENT: Record<CreatedReason, S3EventName> = { PutObject: 'ObjectCr
  */
 export class S3Events {
   private readonly enqueue: (job: EventJob) => void;
-  readonly sender: NotificationSender;
+  private readonly sender: NotificationSender;
 
   constructor(jobs: JobQueue, aws: AwsClient, log: Logger, private readonly clock: Clock) {
     this.sender = new NotificationSender(jobs, aws, log, clock);
