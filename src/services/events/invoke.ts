@@ -116,5 +116,6 @@ const RETRYABLE_CODES = new Set(['ThrottlingException', 'Throttling', 'RequestTh
 export function retryable(e: unknown): boolean {
   if (!isServiceError(e)) return true;
   if (e.code === 'NotImplemented') return false;
-  return RETRYABLE_CODES.has(e.code) || (e.statusCode ?? 500) >= 500;
+  // An error without a status (the model gives it one on the wire) is a server fault only if it says so.
+  return RETRYABLE_CODES.has(e.code) || (e.statusCode ?? (e.senderFault ? 400 : 500)) >= 500;
 }

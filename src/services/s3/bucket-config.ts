@@ -2,6 +2,7 @@ import type { RequestContext } from '../../aws/gateway/context.js';
 import type { S3Operations, ServerSideEncryptionConfiguration } from '../../aws/models/generated/s3.js';
 import { ServiceError } from '../../core/errors.js';
 import { checkTags, findVersion, invalidArgument, reportedVersion, requireBucket, type S3Deps } from './common.js';
+import { normalizeNotification } from './notifications.js';
 import type { BucketConfig, BucketRecord } from './store.js';
 
 type Ops = Partial<S3Operations<RequestContext>>;
@@ -102,29 +103,26 @@ export function bucketConfigOperations(deps: S3Deps): Ops {
       return {};
     },
 
-    async PutBucketNotificationConfiguration(input) {
-      const n = input.NotificationConfiguration;
-      // Only EventBridge delivery exists: accepting other destinations would silently drop their events.
-      const other = (['TopicConfigurations', 'QueueConfigurations', 'LambdaFunctionConfigurations'] as const).filter((k) => n[k]?.length);
-      if (other.length) {
-        throw new ServiceError('NotImplemented', `Slipway delivers S3 notifications to EventBridge only; ${other.join(', ')} cannot be delivered. Use EventBridgeConfiguration and an EventBridge rule.`, {
-          statusCode: 501,
-          senderFault: false,
-        });
-      }
-      update(input.Bucket, (c) => (n.EventBridgeConfiguration ? (c.notification = { EventBridgeConfiguration: {} }) : delete c.notification));
+    async PutBucketNotificationConfiguration(input, ctx) {
+      const b = requireBucket(store, input.Bucket);
+      const n = normalizeNotification(input.NotificationConfiguration);
+      // Checked before anything is stored: a refused configuration leaves the old one in place.
+      if (!input.SkipDestinationValidation) await deps.events.validate(n, { accountId: b.account, region: b.region });
+      update(input.Bucket, (c) => (Object.keys(n).length ? (c.notification = n) : delete c.notification));
+      deps.events.announce(requireBucket(store, input.Bucket), n, ctx);
       return {};
     },
     async GetBucketNotificationConfiguration(input) {
       return requireBucket(store, input.Bucket).config.notification ?? {};
     },
 
-    async PutObjectTagging(input) {
+    async PutObjectTagging(input, ctx) {
       const b = requireBucket(store, input.Bucket);
       checkTags(input.Tagging.TagSet, 10);
       const v = findVersion(store, b.name, input.Key, input.VersionId);
       if (v.deleteMarker) throw methodNotAllowed();
       store.setMeta(v, { ...v.meta, tags: input.Tagging.TagSet });
+      deps.events.tagged(b, v, ctx, false);
       return { VersionId: reportedVersion(b, v.versionId) };
     },
     async GetObjectTagging(input) {
@@ -133,11 +131,12 @@ export function bucketConfigOperations(deps: S3Deps): Ops {
       if (v.deleteMarker) throw methodNotAllowed();
       return { TagSet: v.meta.tags, VersionId: reportedVersion(b, v.versionId) };
     },
-    async DeleteObjectTagging(input) {
+    async DeleteObjectTagging(input, ctx) {
       const b = requireBucket(store, input.Bucket);
       const v = findVersion(store, b.name, input.Key, input.VersionId);
       if (v.deleteMarker) throw methodNotAllowed();
       store.setMeta(v, { ...v.meta, tags: [] });
+      deps.events.tagged(b, v, ctx, true);
       return { VersionId: reportedVersion(b, v.versionId) };
     },
   };

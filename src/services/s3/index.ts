@@ -11,7 +11,7 @@ import { objectOperations } from './objects.js';
 import { S3Store } from './store.js';
 import { UploadStore } from './upload-store.js';
 
-/** S3: buckets, objects (bytes in blob files, metadata in SQLite), versions, multipart uploads, configuration and EventBridge notifications. */
+/** S3: buckets, objects (bytes in blob files, metadata in SQLite), versions, multipart uploads, configuration and notifications (SQS, SNS, EventBridge). */
 export const s3: ServiceDefinition = {
   name: 's3',
   create(deps) {
@@ -22,7 +22,7 @@ export const s3: ServiceDefinition = {
       blobs: deps.blobs,
       clock: deps.clock,
       log: deps.log,
-      events: new S3Events(deps.jobs, deps.aws, deps.log),
+      events: new S3Events(deps.jobs, deps.aws, deps.log, deps.clock),
       endpoint: deps.endpoint,
     };
     return {

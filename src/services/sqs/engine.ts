@@ -148,6 +148,30 @@ export class QueueEngine {
     return row && row.queue_id === queue.id && row.receipt === parsed.token ? row : undefined;
   }
 
+  /**
+   * Moves the visible messages of a dead-letter queue to the queue `destination` picks for each
+   * (a fixed queue, or the one it was dead-lettered from), as a message move task does.
+   */
+  redrive(dlq: QueueRecord, destination: (row: MessageRow) => QueueRecord | undefined): { moved: number; unplaced: number } {
+    const now = this.clock.now();
+    const rows = [...this.messages.inOrder(dlq.id)].filter((r) => r.visible_at <= now);
+    const touched = new Set<number>();
+    const moved = this.db.transaction(() => {
+      let n = 0;
+      for (const row of rows) {
+        const to = destination(row);
+        if (!to) continue;
+        // Standard queues keep the original enqueue time for retention, as on a dead-letter move.
+        this.messages.move(row.seq, to.id, now, to.fifo ? now : row.sent_at, null);
+        touched.add(to.id);
+        n++;
+      }
+      return n;
+    });
+    for (const id of touched) this.polls.notify(id);
+    return { moved, unplaced: rows.length - moved };
+  }
+
   purge(queue: QueueRecord): void {
     this.messages.purge(queue.id);
   }

@@ -108,8 +108,8 @@ export class MessageStore {
     this.s.visibility.run(visibleAt, seq);
   }
 
-  /** Moves a message to another queue (a dead-letter queue) as if it had just arrived there. */
-  move(seq: number, queueId: number, now: number, sentAt: number, source: string): void {
+  /** Moves a message to another queue as if it had just arrived there; `source` is set for a dead-letter queue. */
+  move(seq: number, queueId: number, now: number, sentAt: number, source: string | null): void {
     this.s.move.run(queueId, now, sentAt, source, seq);
   }
 

@@ -1,7 +1,7 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, ListObjectsV2Command, ListPartsCommand,
-  PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand, UploadPartCopyCommand,
+  GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,8 @@ describe('S3 multipart uploads, versioning and EventBridge notifications', () =>
     const queue = await failure(s3.send(new PutBucketNotificationConfigurationCommand({
       Bucket: 'notified', NotificationConfiguration: { QueueConfigurations: [{ QueueArn: 'arn:aws:sqs:us-east-1:000000000000:q', Events: ['s3:ObjectCreated:*'] }] },
     })));
-    expect(queue.$metadata.httpStatusCode).toBe(501);
+    // A queue that does not exist fails S3's destination validation; the old configuration stays.
+    expect([queue.name, queue.message, queue.$metadata.httpStatusCode]).toEqual(['InvalidArgument', 'Unable to validate the following destination configurations', 400]);
+    expect(await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'notified' }))).toMatchObject({ EventBridgeConfiguration: {} });
   });
 });
