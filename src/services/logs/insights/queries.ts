@@ -22,7 +22,7 @@ interface QueryJob {
 
 /** Logs Insights: queries are parsed when started, then run in the background by a durable job. */
 export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
-  const source = new EventSource(store.db);
+  const source = new EventSource(store.db, store.blocks);
   const update = (scope: Scope, id: string, change: Partial<QueryRecord>) => {
     const q = store.queries.get(scope, id);
     if (q) store.queries.put(scope, id, { ...q, ...change });

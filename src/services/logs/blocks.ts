@@ -1,0 +1,287 @@
+import type { Statement } from 'better-sqlite3';
+import type { Database } from '../../state/database.js';
+
+/**
+ * The search copy of a stream's events: runs of events in (timestamp, id) order, one row
+ * each, with the messages' UTF-8 concatenated in one blob. A substring search reads a block
+ * with one blob copy and `indexOf` over its bytes, at close to the speed of `grep`, instead of
+ * stepping SQLite through a row per event. `logs_events` stays the store every other read
+ * uses; a block holds the same events (same ids, times, messages).
+ *
+ * `meta` is an Int32Array of 4n entries: message end offsets in `text`, then timestamps
+ * relative to `min_ts`, row ids relative to `id0`, ingestion times relative to `ingest0`.
+ */
+export const BLOCKS_SCHEMA = `
+CREATE TABLE logs_blocks (id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL,
+  min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL, n INTEGER NOT NULL, id0 INTEGER NOT NULL, ingest0 INTEGER NOT NULL,
+  meta BLOB NOT NULL, text BLOB NOT NULL);
+CREATE INDEX logs_blocks_group ON logs_blocks (group_id, max_ts);
+CREATE INDEX logs_blocks_stream ON logs_blocks (stream_id, id);`;
+
+/** Small batches join the stream's last block while it stays under these sizes. */
+const MERGE_EVENTS = 512;
+const MERGE_BYTES = 32 * 1024;
+/** Largest block built from stored events (backfill, rewrites). */
+const BLOCK_EVENTS = 1000;
+const BLOCK_BYTES = 64 * 1024;
+/** Deltas are stored as 32-bit signed integers. */
+const SPAN = 2 ** 31 - 1;
+
+export interface BlockEvent {
+  id: number;
+  ts: number;
+  ingest: number;
+  message: string;
+}
+
+interface BlockRow {
+  id: number;
+  group_id: number;
+  stream_id: number;
+  min_ts: number;
+  max_ts: number;
+  n: number;
+  id0: number;
+  ingest0: number;
+  meta: Buffer;
+  text: Buffer;
+}
+
+/** One decoded block: events by index, in (timestamp, id) order. */
+export class Block {
+  readonly id: number;
+  readonly groupId: number;
+  readonly streamId: number;
+  readonly n: number;
+  readonly maxTs: number;
+  private readonly minTs: number;
+  private readonly id0: number;
+  private readonly ingest0: number;
+  private readonly meta: Int32Array;
+  readonly text: Buffer;
+
+  constructor(r: BlockRow) {
+    this.id = r.id;
+    this.groupId = r.group_id;
+    this.streamId = r.stream_id;
+    this.n = r.n;
+    this.minTs = r.min_ts;
+    this.maxTs = r.max_ts;
+    this.id0 = r.id0;
+    this.ingest0 = r.ingest0;
+    // Int32Array needs a 4-byte aligned view; copy only when the blob is not.
+    const m = r.meta.byteOffset % 4 === 0 ? r.meta : Buffer.from(r.meta);
+    this.meta = new Int32Array(m.buffer, m.byteOffset, 4 * r.n);
+    this.text = r.text;
+  }
+
+  start(i: number): number {
+    return i ? this.meta[i - 1] : 0;
+  }
+
+  end(i: number): number {
+    return this.meta[i];
+  }
+
+  ts(i: number): number {
+    return this.minTs + this.meta[this.n + i];
+  }
+
+  eventId(i: number): number {
+    return this.id0 + this.meta[2 * this.n + i];
+  }
+
+  ingest(i: number): number {
+    return this.ingest0 + this.meta[3 * this.n + i];
+  }
+
+  message(i: number): string {
+    return this.text.toString('utf8', this.start(i), this.end(i));
+  }
+
+  /**
+   * Indexes of the events whose message contains every needle (UTF-8 bytes; a byte match of
+   * valid UTF-8 is a character match), ascending. The longest needle is searched for across
+   * the whole text; a hit that runs past its event's end is not a match.
+   */
+  find(needles: Buffer[]): number[] {
+    const anchor = needles.reduce((a, b) => (b.length > a.length ? b : a));
+    const others = needles.filter((x) => x !== anchor);
+    const out: number[] = [];
+    const text = this.text;
+    let e = 0;
+    let p = text.indexOf(anchor, 0);
+    while (p >= 0) {
+      while (this.meta[e] <= p) e++;
+      const end = this.meta[e];
+      if (p + anchor.length > end) {
+        p = text.indexOf(anchor, p + 1);
+        continue;
+      }
+      if (!others.length || this.hasAll(others, this.start(e), end)) out.push(e);
+      e++;
+      if (e >= this.n) break;
+      p = text.indexOf(anchor, end);
+    }
+    return out;
+  }
+
+  private hasAll(needles: Buffer[], start: number, end: number): boolean {
+    const event = this.text.subarray(start, end);
+    return needles.every((x) => event.indexOf(x) >= 0);
+  }
+
+  /** The block's events from index `from` on. */
+  events(from = 0): BlockEvent[] {
+    const out: BlockEvent[] = [];
+    for (let i = from; i < this.n; i++) out.push({ id: this.eventId(i), ts: this.ts(i), ingest: this.ingest(i), message: this.message(i) });
+    return out;
+  }
+}
+
+/** Encodes events (in (timestamp, id) order) as a block row's columns. */
+function encode(events: BlockEvent[], texts: Buffer[]): { minTs: number; maxTs: number; id0: number; ingest0: number; meta: Buffer; text: Buffer } {
+  const n = events.length;
+  const meta = new Int32Array(4 * n);
+  const minTs = events[0].ts;
+  const id0 = events[0].id;
+  const ingest0 = events[0].ingest;
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    off += texts[i].length;
+    meta[i] = off;
+    meta[n + i] = events[i].ts - minTs;
+    meta[2 * n + i] = events[i].id - id0;
+    meta[3 * n + i] = events[i].ingest - ingest0;
+  }
+  return { minTs, maxTs: events[n - 1].ts, id0, ingest0, meta: Buffer.from(meta.buffer), text: Buffer.concat(texts, off) };
+}
+
+/** True when the events fit one block's 32-bit deltas. */
+function fits(events: BlockEvent[]): boolean {
+  const first = events[0];
+  const last = events[events.length - 1];
+  if (last.ts - first.ts > SPAN) return false;
+  return events.every((e) => e.id - first.id <= SPAN && e.id >= first.id && Math.abs(e.ingest - first.ingest) <= SPAN);
+}
+
+export interface BlockScope {
+  groupIds: number[];
+  /** Inclusive time range. */
+  start: number;
+  end: number;
+  streamIds?: number[];
+}
+
+/** Reads and writes the blocks; all writes run inside the caller's transaction. */
+export class BlockStore {
+  private readonly s: Record<string, Statement>;
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {
+    const p = (sql: string) => db.sql.prepare(sql);
+    this.s = {
+      last: p('SELECT * FROM logs_blocks WHERE stream_id = ? ORDER BY id DESC LIMIT 1'),
+      insert: p('INSERT INTO logs_blocks (group_id, stream_id, min_ts, max_ts, n, id0, ingest0, meta, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      update: p('UPDATE logs_blocks SET min_ts = ?, max_ts = ?, n = ?, id0 = ?, ingest0 = ?, meta = ?, text = ? WHERE id = ?'),
+      remove: p('DELETE FROM logs_blocks WHERE id = ?'),
+      byId: p('SELECT * FROM logs_blocks WHERE id = ?'),
+      deleteGroup: p('DELETE FROM logs_blocks WHERE group_id = ?'),
+      deleteStream: p('DELETE FROM logs_blocks WHERE stream_id = ?'),
+      expireWhole: p('DELETE FROM logs_blocks WHERE group_id = ? AND max_ts < ?'),
+      straddling: p('SELECT * FROM logs_blocks WHERE group_id = ? AND max_ts >= ? AND min_ts < ?'),
+    };
+  }
+
+  /** Adds a stored batch (ascending (ts, id)): joins the stream's last block when both are small. */
+  append(groupId: number, streamId: number, events: BlockEvent[]): void {
+    if (!events.length) return;
+    const texts = events.map((e) => Buffer.from(e.message, 'utf8'));
+    const bytes = texts.reduce((n, t) => n + t.length, 0);
+    const last = this.s.last.get(streamId) as BlockRow | undefined;
+    if (last && last.n + events.length <= MERGE_EVENTS && last.text.length + bytes <= MERGE_BYTES && events[0].ts >= last.max_ts) {
+      const old = new Block(last);
+      const all = [...old.events(), ...events];
+      if (fits(all)) {
+        const oldTexts = Array.from({ length: old.n }, (_, i) => old.text.subarray(old.start(i), old.end(i)));
+        const b = encode(all, [...oldTexts, ...texts]);
+        this.s.update.run(b.minTs, b.maxTs, all.length, b.id0, b.ingest0, b.meta, b.text, last.id);
+        return;
+      }
+    }
+    this.insert(groupId, streamId, events, texts);
+  }
+
+  private insert(groupId: number, streamId: number, events: BlockEvent[], texts: Buffer[]): void {
+    if (!fits(events)) {
+      // Cannot happen for one PutLogEvents batch (it spans at most 24 hours); split to be safe.
+      const half = events.length >> 1;
+      this.insert(groupId, streamId, events.slice(0, half), texts.slice(0, half));
+      this.insert(groupId, streamId, events.slice(half), texts.slice(half));
+      return;
+    }
+    const b = encode(events, texts);
+    this.s.insert.run(groupId, streamId, b.minTs, b.maxTs, events.length, b.id0, b.ingest0, b.meta, b.text);
+  }
+
+  deleteGroup(groupId: number): void {
+    this.s.deleteGroup.run(groupId);
+  }
+
+  deleteStream(streamId: number): void {
+    this.s.deleteStream.run(streamId);
+  }
+
+  /** Drops a group's events older than `before`: whole blocks go, straddling ones are cut. */
+  expire(groupId: number, before: number): void {
+    this.s.expireWhole.run(groupId, before);
+    for (const row of this.s.straddling.all(groupId, before, before) as BlockRow[]) {
+      const b = new Block(row);
+      let i = 0;
+      while (i < b.n && b.ts(i) < before) i++;
+      this.s.remove.run(row.id);
+      const rest = b.events(i);
+      if (rest.length) this.insert(row.group_id, row.stream_id, rest, rest.map((e) => Buffer.from(e.message, 'utf8')));
+    }
+  }
+
+  /** Builds blocks for events stored before blocks existed, stream by stream in (ts, id) order. */
+  backfill(): void {
+    const rows = this.db.sql.prepare('SELECT id, group_id, stream_id, ts, ingest, message FROM logs_events ORDER BY stream_id, ts, id');
+    let run: BlockEvent[] = [];
+    let bytes = 0;
+    let key: [number, number] | undefined;
+    const flush = () => {
+      if (run.length && key) this.insert(key[0], key[1], run, run.map((e) => Buffer.from(e.message, 'utf8')));
+      run = [];
+      bytes = 0;
+    };
+    for (const r of rows.iterate() as IterableIterator<{ id: number; group_id: number; stream_id: number; ts: number; ingest: number; message: string }>) {
+      if (!key || key[1] !== r.stream_id || run.length >= BLOCK_EVENTS || bytes >= BLOCK_BYTES) {
+        flush();
+        key = [r.group_id, r.stream_id];
+      }
+      run.push({ id: r.id, ts: r.ts, ingest: r.ingest, message: r.message });
+      bytes += Buffer.byteLength(r.message);
+    }
+    flush();
+  }
+
+  /**
+   * The blocks that may hold events in the scope, oldest first or newest first. Their ids
+   * are read first and each block on its own, so no statement stays open while the caller
+   * works (or awaits); a block deleted meanwhile is skipped.
+   */
+  *blocks(scope: BlockScope, order: 'asc' | 'desc'): Generator<Block> {
+    const groups = scope.groupIds.map(() => '?').join(',');
+    const streams = scope.streamIds ? ` AND stream_id IN (${scope.streamIds.map(() => '?').join(',')})` : '';
+    const sql = `SELECT id FROM logs_blocks WHERE group_id IN (${groups}) AND max_ts >= ? AND min_ts <= ?${streams} ORDER BY ${order === 'asc' ? 'min_ts, id' : 'max_ts DESC, id DESC'}`;
+    let stmt = this.cache.get(sql);
+    if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql).pluck()));
+    const ids = stmt.all(...scope.groupIds, scope.start, scope.end, ...(scope.streamIds ?? [])) as number[];
+    for (const id of ids) {
+      const row = this.s.byId.get(id) as BlockRow | undefined;
+      if (row) yield new Block(row);
+    }
+  }
+}
