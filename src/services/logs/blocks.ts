@@ -247,24 +247,28 @@ export class BlockStore {
 
   /** Builds blocks for events stored before blocks existed, stream by stream in (ts, id) order. */
   backfill(): void {
-    const rows = this.db.sql.prepare('SELECT id, group_id, stream_id, ts, ingest, message FROM logs_events ORDER BY stream_id, ts, id');
-    let run: BlockEvent[] = [];
-    let bytes = 0;
-    let key: [number, number] | undefined;
-    const flush = () => {
-      if (run.length && key) this.insert(key[0], key[1], run, run.map((e) => Buffer.from(e.message, 'utf8')));
-      run = [];
-      bytes = 0;
-    };
-    for (const r of rows.iterate() as IterableIterator<{ id: number; group_id: number; stream_id: number; ts: number; ingest: number; message: string }>) {
-      if (!key || key[1] !== r.stream_id || run.length >= BLOCK_EVENTS || bytes >= BLOCK_BYTES) {
-        flush();
-        key = [r.group_id, r.stream_id];
+    const streams = this.db.sql.prepare('SELECT id, group_id FROM logs_streams').all() as { id: number; group_id: number }[];
+    // Read in pages (no statement may stay open while blocks are written).
+    const page = this.db.sql.prepare(`SELECT id, ts, ingest, message FROM logs_events WHERE group_id = ? AND stream_id = ?
+      AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT ${BLOCK_EVENTS}`);
+    for (const s of streams) {
+      let after = { ts: -Infinity, id: 0 };
+      for (;;) {
+        const rows = page.all(s.group_id, s.id, after.ts, after.ts, after.id) as BlockEvent[];
+        let from = 0;
+        while (from < rows.length) {
+          // Cut the page at the block byte size.
+          let to = from;
+          let bytes = 0;
+          while (to < rows.length && (to === from || bytes < BLOCK_BYTES)) bytes += Buffer.byteLength(rows[to++].message);
+          const run = rows.slice(from, to);
+          this.insert(s.group_id, s.id, run, run.map((e) => Buffer.from(e.message, 'utf8')));
+          from = to;
+        }
+        if (rows.length < BLOCK_EVENTS) break;
+        after = rows[rows.length - 1];
       }
-      run.push({ id: r.id, ts: r.ts, ingest: r.ingest, message: r.message });
-      bytes += Buffer.byteLength(r.message);
     }
-    flush();
   }
 
   /**
