@@ -10,11 +10,13 @@ import type { Database } from '../../state/database.js';
  *
  * `meta` is an Int32Array of 4n entries: message end offsets in `text`, then timestamps
  * relative to `min_ts`, row ids relative to `id0`, ingestion times relative to `ingest0`.
+ * `bloom` is a Bloom filter of the text's 3-byte sequences: a search for a rare term reads
+ * the blooms and only the blocks whose bloom holds every 3 bytes of the term.
  */
 export const BLOCKS_SCHEMA = `
 CREATE TABLE logs_blocks (id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL,
   min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL, n INTEGER NOT NULL, id0 INTEGER NOT NULL, ingest0 INTEGER NOT NULL,
-  meta BLOB NOT NULL, text BLOB NOT NULL);
+  bloom BLOB NOT NULL, meta BLOB NOT NULL, text BLOB NOT NULL);
 CREATE INDEX logs_blocks_group ON logs_blocks (group_id, max_ts);
 CREATE INDEX logs_blocks_stream ON logs_blocks (stream_id, id);`;
 
@@ -139,8 +141,47 @@ export class Block {
   }
 }
 
+/** Bits of a block's Bloom filter: about one per 4 bytes of text, a power of two. */
+function bloomBits(textBytes: number): number {
+  let bits = 1024;
+  while (bits < textBytes / 4 && bits < 1 << 21) bits *= 2;
+  return bits;
+}
+
+/** The three bit positions of a 3-byte sequence (double hashing). */
+function trigramBits(t: number, mask: number, out: Int32Array): void {
+  const h1 = Math.imul(t, 0x9e3779b1);
+  const h2 = Math.imul(t ^ (t >>> 9), 0x85ebca77) | 1;
+  out[0] = h1 & mask;
+  out[1] = (h1 + h2) & mask;
+  out[2] = (h1 + 2 * h2) & mask;
+}
+
+export function bloomOf(text: Buffer): Buffer {
+  const bits = bloomBits(text.length);
+  const bytes = Buffer.alloc(bits >>> 3);
+  const mask = bits - 1;
+  const at = new Int32Array(3);
+  for (let i = 0; i + 2 < text.length; i++) {
+    trigramBits((text[i] << 16) | (text[i + 1] << 8) | text[i + 2], mask, at);
+    for (let k = 0; k < 3; k++) bytes[at[k] >>> 3] |= 1 << (at[k] & 7);
+  }
+  return bytes;
+}
+
+/** False when the text the bloom was built from cannot contain the needle. */
+export function mayContain(bloom: Buffer, needle: Buffer): boolean {
+  const mask = bloom.length * 8 - 1;
+  const at = new Int32Array(3);
+  for (let i = 0; i + 2 < needle.length; i++) {
+    trigramBits((needle[i] << 16) | (needle[i + 1] << 8) | needle[i + 2], mask, at);
+    for (let k = 0; k < 3; k++) if (!(bloom[at[k] >>> 3] & (1 << (at[k] & 7)))) return false;
+  }
+  return true;
+}
+
 /** Encodes events (in (timestamp, id) order) as a block row's columns. */
-function encode(events: BlockEvent[], texts: Buffer[]): { minTs: number; maxTs: number; id0: number; ingest0: number; meta: Buffer; text: Buffer } {
+function encode(events: BlockEvent[], texts: Buffer[]): { minTs: number; maxTs: number; id0: number; ingest0: number; bloom: Buffer; meta: Buffer; text: Buffer } {
   const n = events.length;
   const meta = new Int32Array(4 * n);
   const minTs = events[0].ts;
@@ -154,7 +195,8 @@ function encode(events: BlockEvent[], texts: Buffer[]): { minTs: number; maxTs: 
     meta[2 * n + i] = events[i].id - id0;
     meta[3 * n + i] = events[i].ingest - ingest0;
   }
-  return { minTs, maxTs: events[n - 1].ts, id0, ingest0, meta: Buffer.from(meta.buffer), text: Buffer.concat(texts, off) };
+  const text = Buffer.concat(texts, off);
+  return { minTs, maxTs: events[n - 1].ts, id0, ingest0, bloom: bloomOf(text), meta: Buffer.from(meta.buffer), text };
 }
 
 /** True when the events fit one block's 32-bit deltas. */
@@ -181,15 +223,15 @@ export class BlockStore {
   constructor(private readonly db: Database) {
     const p = (sql: string) => db.sql.prepare(sql);
     this.s = {
-      last: p('SELECT * FROM logs_blocks WHERE stream_id = ? ORDER BY id DESC LIMIT 1'),
-      insert: p('INSERT INTO logs_blocks (group_id, stream_id, min_ts, max_ts, n, id0, ingest0, meta, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      update: p('UPDATE logs_blocks SET min_ts = ?, max_ts = ?, n = ?, id0 = ?, ingest0 = ?, meta = ?, text = ? WHERE id = ?'),
+      last: p('SELECT id, group_id, stream_id, min_ts, max_ts, n, id0, ingest0, meta, text FROM logs_blocks WHERE stream_id = ? ORDER BY id DESC LIMIT 1'),
+      insert: p('INSERT INTO logs_blocks (group_id, stream_id, min_ts, max_ts, n, id0, ingest0, bloom, meta, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      update: p('UPDATE logs_blocks SET min_ts = ?, max_ts = ?, n = ?, id0 = ?, ingest0 = ?, bloom = ?, meta = ?, text = ? WHERE id = ?'),
       remove: p('DELETE FROM logs_blocks WHERE id = ?'),
-      byId: p('SELECT * FROM logs_blocks WHERE id = ?'),
+      byId: p('SELECT id, group_id, stream_id, min_ts, max_ts, n, id0, ingest0, meta, text FROM logs_blocks WHERE id = ?'),
       deleteGroup: p('DELETE FROM logs_blocks WHERE group_id = ?'),
       deleteStream: p('DELETE FROM logs_blocks WHERE stream_id = ?'),
       expireWhole: p('DELETE FROM logs_blocks WHERE group_id = ? AND max_ts < ?'),
-      straddling: p('SELECT * FROM logs_blocks WHERE group_id = ? AND max_ts >= ? AND min_ts < ?'),
+      straddling: p('SELECT id, group_id, stream_id, min_ts, max_ts, n, id0, ingest0, meta, text FROM logs_blocks WHERE group_id = ? AND max_ts >= ? AND min_ts < ?'),
     };
   }
 
@@ -205,7 +247,7 @@ export class BlockStore {
       if (fits(all)) {
         const oldTexts = Array.from({ length: old.n }, (_, i) => old.text.subarray(old.start(i), old.end(i)));
         const b = encode(all, [...oldTexts, ...texts]);
-        this.s.update.run(b.minTs, b.maxTs, all.length, b.id0, b.ingest0, b.meta, b.text, last.id);
+        this.s.update.run(b.minTs, b.maxTs, all.length, b.id0, b.ingest0, b.bloom, b.meta, b.text, last.id);
         return;
       }
     }
@@ -221,7 +263,7 @@ export class BlockStore {
       return;
     }
     const b = encode(events, texts);
-    this.s.insert.run(groupId, streamId, b.minTs, b.maxTs, events.length, b.id0, b.ingest0, b.meta, b.text);
+    this.s.insert.run(groupId, streamId, b.minTs, b.maxTs, events.length, b.id0, b.ingest0, b.bloom, b.meta, b.text);
   }
 
   deleteGroup(groupId: number): void {
@@ -272,17 +314,21 @@ export class BlockStore {
   }
 
   /**
-   * The blocks that may hold events in the scope, oldest first or newest first. Their ids
-   * are read first and each block on its own, so no statement stays open while the caller
-   * works (or awaits); a block deleted meanwhile is skipped.
+   * The blocks that may hold events in the scope, oldest first or newest first; with
+   * `needles`, only those whose bloom admits every needle. Their ids are read first and each
+   * block on its own, so no statement stays open while the caller works (or awaits); a block
+   * deleted meanwhile is skipped.
    */
-  *blocks(scope: BlockScope, order: 'asc' | 'desc'): Generator<Block> {
+  *blocks(scope: BlockScope, order: 'asc' | 'desc', needles: Buffer[] = []): Generator<Block> {
+    const sieve = needles.filter((x) => x.length >= 3);
     const groups = scope.groupIds.map(() => '?').join(',');
     const streams = scope.streamIds ? ` AND stream_id IN (${scope.streamIds.map(() => '?').join(',')})` : '';
-    const sql = `SELECT id FROM logs_blocks WHERE group_id IN (${groups}) AND max_ts >= ? AND min_ts <= ?${streams} ORDER BY ${order === 'asc' ? 'min_ts, id' : 'max_ts DESC, id DESC'}`;
+    const sql = `SELECT id${sieve.length ? ', bloom' : ''} FROM logs_blocks WHERE group_id IN (${groups}) AND max_ts >= ? AND min_ts <= ?${streams}
+      ORDER BY ${order === 'asc' ? 'min_ts, id' : 'max_ts DESC, id DESC'}`;
     let stmt = this.cache.get(sql);
-    if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql).pluck()));
-    const ids = stmt.all(...scope.groupIds, scope.start, scope.end, ...(scope.streamIds ?? [])) as number[];
+    if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql).raw()));
+    const rows = stmt.all(...scope.groupIds, scope.start, scope.end, ...(scope.streamIds ?? [])) as [number, Buffer?][];
+    const ids = rows.filter((r) => sieve.every((x) => mayContain(r[1]!, x))).map((r) => r[0]);
     for (const id of ids) {
       const row = this.s.byId.get(id) as BlockRow | undefined;
       if (row) yield new Block(row);

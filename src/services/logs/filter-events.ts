@@ -80,7 +80,7 @@ export class GroupScanner {
     const bytes = needles.map((t) => Buffer.from(t, 'utf8'));
     const events: EventRow[] = [];
     let size = 0;
-    for (const b of this.blocks.blocks({ groupIds: [req.groupId], start: req.start, end: req.end, streamIds: req.streamIds }, 'asc')) {
+    for (const b of this.blocks.blocks({ groupIds: [req.groupId], start: req.start, end: req.end, streamIds: req.streamIds }, 'asc', bytes)) {
       for (const i of b.find(bytes)) {
         const ts = b.ts(i);
         if (ts < req.start || ts > req.end) continue;

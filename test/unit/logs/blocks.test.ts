@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bloomOf, mayContain } from '../../../src/services/logs/blocks.js';
 import { GroupScanner } from '../../../src/services/logs/filter-events.js';
 import { parseFilterPattern } from '../../../src/services/logs/filter-pattern.js';
 import { EventSource } from '../../../src/services/logs/insights/event-source.js';
@@ -65,6 +66,32 @@ function search(store: LogsStore, groupId: number, pattern: string, start = 0, e
   const scanner = new GroupScanner(store.db, store.blocks);
   return [...scanner.scan({ groupId, signature: pattern, start, end, after: { ts: -1, id: 0 }, streamIds, pattern: parseFilterPattern(pattern) }).rows];
 }
+
+describe('block Bloom filters', () => {
+  it('never rule out a substring of the text (every length, unicode, sizes that fill the filter)', () => {
+    let seed = 7;
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 []{}":=/.-_éü日本😀';
+    for (const size of [0, 2, 3, 50, 5000, 200_000]) {
+      const chars = Array.from({ length: size }, () => alphabet[Math.floor(rand() * alphabet.length)]);
+      const text = Buffer.from(chars.join(''), 'utf8');
+      const bloom = bloomOf(text);
+      for (let i = 0; i < 300 && text.length; i++) {
+        const from = Math.floor(rand() * text.length);
+        const needle = text.subarray(from, Math.min(text.length, from + 1 + Math.floor(rand() * 12)));
+        expect(mayContain(bloom, needle)).toBe(true);
+      }
+    }
+  });
+
+  it('rule out most terms the text does not hold', () => {
+    const text = Buffer.from(MESSAGES.join(''), 'utf8');
+    const bloom = bloomOf(text);
+    const absent = ['zebra', 'quantum', 'kubernetes', 'Xylophone', 'wombat', 'jackfruit', 'vuvuzela', 'Qwerty'];
+    expect(absent.filter((t) => mayContain(bloom, Buffer.from(t))).length).toBeLessThan(2);
+    expect(mayContain(bloom, Buffer.from('deadlock'))).toBe(true);
+  });
+});
 
 describe('search blocks', () => {
   it.each(PATTERNS)('FilterLogEvents %j finds through the blocks what a full scan finds', (pattern) => {

@@ -38,7 +38,7 @@ export class EventSource {
   /** Calls `fn` for each event in the scope whose message contains every glob, block by block. */
   private matches(scope: Scope, globs: string[], order: 'asc' | 'desc', fn: (b: Block, i: number, ts: number) => void): void {
     const needles = globs.map((g) => Buffer.from(g, 'utf8'));
-    const blocks = this.blocks.blocks({ groupIds: scope.groups.map((g) => g.id), start: scope.start, end: scope.end }, order);
+    const blocks = this.blocks.blocks({ groupIds: scope.groups.map((g) => g.id), start: scope.start, end: scope.end }, order, needles);
     for (const b of blocks) {
       for (const i of b.find(needles)) {
         const ts = b.ts(i);
@@ -227,7 +227,7 @@ export class EventSource {
   private *matchChunks(scope: Scope, globs: string[]): Generator<RawEvent[]> {
     const needles = globs.map((g) => Buffer.from(g, 'utf8'));
     let chunk: RawEvent[] = [];
-    for (const b of this.blocks.blocks({ groupIds: scope.groups.map((g) => g.id), start: scope.start, end: scope.end }, 'asc')) {
+    for (const b of this.blocks.blocks({ groupIds: scope.groups.map((g) => g.id), start: scope.start, end: scope.end }, 'asc', needles)) {
       for (const i of b.find(needles)) {
         const ts = b.ts(i);
         if (ts >= scope.start && ts <= scope.end) chunk.push({ id: b.eventId(i), group_id: b.groupId, stream_id: b.streamId, ts, ingest: b.ingest(i), message: b.message(i) });
