@@ -148,36 +148,54 @@ function bloomBits(textBytes: number): number {
   return bits;
 }
 
-/** The three bit positions of a 3-byte sequence (double hashing). */
-function trigramBits(t: number, mask: number, out: Int32Array): void {
-  const h1 = Math.imul(t, 0x9e3779b1);
-  const h2 = Math.imul(t ^ (t >>> 9), 0x85ebca77) | 1;
-  out[0] = h1 & mask;
-  out[1] = (h1 + h2) & mask;
-  out[2] = (h1 + 2 * h2) & mask;
+/**
+ * Sets (or, with `test`, checks) the two bits of each 3-byte sequence, by double hashing.
+ * Written out in one loop: it runs over every byte ingested.
+ */
+function trigrams(data: Uint8Array, bloom: Uint8Array, test: boolean): boolean {
+  const mask = bloom.length * 8 - 1;
+  let t = ((data[0] ?? 0) << 8) | (data[1] ?? 0);
+  for (let i = 2; i < data.length; i++) {
+    t = ((t << 8) | data[i]) & 0xffffff;
+    const h1 = Math.imul(t, 0x9e3779b1);
+    const h2 = Math.imul(t ^ (t >>> 9), 0x85ebca77) | 1;
+    const a = h1 & mask;
+    const b = (h1 + h2) & mask;
+    if (test) {
+      if (!(bloom[a >>> 3] & (1 << (a & 7))) || !(bloom[b >>> 3] & (1 << (b & 7)))) return false;
+    } else {
+      bloom[a >>> 3] |= 1 << (a & 7);
+      bloom[b >>> 3] |= 1 << (b & 7);
+    }
+  }
+  return true;
 }
 
 export function bloomOf(text: Buffer): Buffer {
-  const bits = bloomBits(text.length);
-  const bytes = Buffer.alloc(bits >>> 3);
-  const mask = bits - 1;
-  const at = new Int32Array(3);
-  for (let i = 0; i + 2 < text.length; i++) {
-    trigramBits((text[i] << 16) | (text[i + 1] << 8) | text[i + 2], mask, at);
-    for (let k = 0; k < 3; k++) bytes[at[k] >>> 3] |= 1 << (at[k] & 7);
-  }
-  return bytes;
+  const bloom = Buffer.alloc(bloomBits(text.length) >>> 3);
+  trigrams(text, bloom, false);
+  return bloom;
 }
 
 /** False when the text the bloom was built from cannot contain the needle. */
 export function mayContain(bloom: Buffer, needle: Buffer): boolean {
-  const mask = bloom.length * 8 - 1;
-  const at = new Int32Array(3);
-  for (let i = 0; i + 2 < needle.length; i++) {
-    trigramBits((needle[i] << 16) | (needle[i + 1] << 8) | needle[i + 2], mask, at);
-    for (let k = 0; k < 3; k++) if (!(bloom[at[k] >>> 3] & (1 << (at[k] & 7)))) return false;
+  return trigrams(needle, bloom, true);
+}
+
+/** The events' messages as UTF-8: one encoding of them all, a view per message. */
+function textsOf(events: BlockEvent[]): Buffer[] {
+  const joined = events.map((e) => e.message).join('');
+  const all = Buffer.from(joined, 'utf8');
+  // ASCII text (the usual case) has one byte per character: no per-message byte count.
+  const ascii = all.length === joined.length;
+  const out = new Array<Buffer>(events.length);
+  let off = 0;
+  for (let i = 0; i < events.length; i++) {
+    const len = ascii ? events[i].message.length : Buffer.byteLength(events[i].message, 'utf8');
+    out[i] = all.subarray(off, off + len);
+    off += len;
   }
-  return true;
+  return out;
 }
 
 /** Encodes events (in (timestamp, id) order) as a block row's columns. */
@@ -223,7 +241,8 @@ export class BlockStore {
   constructor(private readonly db: Database) {
     const p = (sql: string) => db.sql.prepare(sql);
     this.s = {
-      last: p('SELECT id, group_id, stream_id, min_ts, max_ts, n, id0, ingest0, meta, text FROM logs_blocks WHERE stream_id = ? ORDER BY id DESC LIMIT 1'),
+      // The blob's length comes from the record header: deciding on a merge reads no text.
+      last: p('SELECT id, max_ts, n, length(text) AS bytes FROM logs_blocks WHERE stream_id = ? ORDER BY id DESC LIMIT 1'),
       insert: p('INSERT INTO logs_blocks (group_id, stream_id, min_ts, max_ts, n, id0, ingest0, bloom, meta, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       update: p('UPDATE logs_blocks SET min_ts = ?, max_ts = ?, n = ?, id0 = ?, ingest0 = ?, bloom = ?, meta = ?, text = ? WHERE id = ?'),
       remove: p('DELETE FROM logs_blocks WHERE id = ?'),
@@ -238,11 +257,11 @@ export class BlockStore {
   /** Adds a stored batch (ascending (ts, id)): joins the stream's last block when both are small. */
   append(groupId: number, streamId: number, events: BlockEvent[]): void {
     if (!events.length) return;
-    const texts = events.map((e) => Buffer.from(e.message, 'utf8'));
+    const texts = textsOf(events);
     const bytes = texts.reduce((n, t) => n + t.length, 0);
-    const last = this.s.last.get(streamId) as BlockRow | undefined;
-    if (last && last.n + events.length <= MERGE_EVENTS && last.text.length + bytes <= MERGE_BYTES && events[0].ts >= last.max_ts) {
-      const old = new Block(last);
+    const last = this.s.last.get(streamId) as { id: number; max_ts: number; n: number; bytes: number } | undefined;
+    if (last && last.n + events.length <= MERGE_EVENTS && last.bytes + bytes <= MERGE_BYTES && events[0].ts >= last.max_ts) {
+      const old = new Block(this.s.byId.get(last.id) as BlockRow);
       const all = [...old.events(), ...events];
       if (fits(all)) {
         const oldTexts = Array.from({ length: old.n }, (_, i) => old.text.subarray(old.start(i), old.end(i)));
@@ -283,7 +302,7 @@ export class BlockStore {
       while (i < b.n && b.ts(i) < before) i++;
       this.s.remove.run(row.id);
       const rest = b.events(i);
-      if (rest.length) this.insert(row.group_id, row.stream_id, rest, rest.map((e) => Buffer.from(e.message, 'utf8')));
+      if (rest.length) this.insert(row.group_id, row.stream_id, rest, textsOf(rest));
     }
   }
 
@@ -304,7 +323,7 @@ export class BlockStore {
           let bytes = 0;
           while (to < rows.length && (to === from || bytes < BLOCK_BYTES)) bytes += Buffer.byteLength(rows[to++].message);
           const run = rows.slice(from, to);
-          this.insert(s.group_id, s.id, run, run.map((e) => Buffer.from(e.message, 'utf8')));
+          this.insert(s.group_id, s.id, run, textsOf(run));
           from = to;
         }
         if (rows.length < BLOCK_EVENTS) break;
