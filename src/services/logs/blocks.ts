@@ -336,19 +336,21 @@ export class BlockStore {
    * The blocks that may hold events in the scope, oldest first or newest first; with
    * `needles`, only those whose bloom admits every needle. Their ids are read first and each
    * block on its own, so no statement stays open while the caller works (or awaits); a block
-   * deleted meanwhile is skipped.
+   * deleted meanwhile is skipped. `stop`, asked with each next block's first timestamp
+   * before it is read, ends the walk.
    */
-  *blocks(scope: BlockScope, order: 'asc' | 'desc', needles: Buffer[] = []): Generator<Block> {
+  *blocks(scope: BlockScope, order: 'asc' | 'desc', needles: Buffer[] = [], stop?: (minTs: number) => boolean): Generator<Block> {
     const sieve = needles.filter((x) => x.length >= 3);
     const groups = scope.groupIds.map(() => '?').join(',');
     const streams = scope.streamIds ? ` AND stream_id IN (${scope.streamIds.map(() => '?').join(',')})` : '';
-    const sql = `SELECT id${sieve.length ? ', bloom' : ''} FROM logs_blocks WHERE group_id IN (${groups}) AND max_ts >= ? AND min_ts <= ?${streams}
+    const sql = `SELECT id, min_ts${sieve.length ? ', bloom' : ''} FROM logs_blocks WHERE group_id IN (${groups}) AND max_ts >= ? AND min_ts <= ?${streams}
       ORDER BY ${order === 'asc' ? 'min_ts, id' : 'max_ts DESC, id DESC'}`;
     let stmt = this.cache.get(sql);
     if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql).raw()));
-    const rows = stmt.all(...scope.groupIds, scope.start, scope.end, ...(scope.streamIds ?? [])) as [number, Buffer?][];
-    const ids = rows.filter((r) => sieve.every((x) => mayContain(r[1]!, x))).map((r) => r[0]);
-    for (const id of ids) {
+    const rows = stmt.all(...scope.groupIds, scope.start, scope.end, ...(scope.streamIds ?? [])) as [number, number, Buffer?][];
+    for (const [id, minTs, bloom] of rows) {
+      if (!sieve.every((x) => mayContain(bloom!, x))) continue;
+      if (stop?.(minTs)) return;
       const row = this.s.byId.get(id) as BlockRow | undefined;
       if (row) yield new Block(row);
     }

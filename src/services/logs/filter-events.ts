@@ -39,7 +39,7 @@ export function containsGlob(s: string): string {
 export class GroupScanner {
   private readonly cache = new Map<string, Statement>();
   /** Recent searches' matches, by key, for the pages after the first. */
-  private readonly found = new Map<string, { signature: string; events: EventRow[]; bytes: number }>();
+  private readonly found = new Map<string, Found>();
   private cachedBytes = 0;
 
   constructor(
@@ -53,12 +53,32 @@ export class GroupScanner {
     return stmt;
   }
 
-  /** Matching events after the cursor; a block search names its result (`resumeKey`) for the next page's token. */
-  scan(req: ScanRequest): { rows: Generator<EventRow>; resumeKey?: string } {
+  /**
+   * Matching events after the cursor. A block search names the matches it keeps in
+   * `resume.key` (read it after iterating) for the next page's token.
+   */
+  scan(req: ScanRequest): { rows: Generator<EventRow>; resume: { key?: string } } {
     const needles = req.pattern.required.filter((t) => t.length > 0);
-    if (!needles.length) return { rows: this.scanOrdered(req) };
-    const { key, events } = this.search(req, needles);
-    return { rows: after(events, req.after), resumeKey: key };
+    const resume: { key?: string } = {};
+    if (!needles.length) return { rows: this.scanOrdered(req), resume };
+    return { rows: this.walk(req, needles.map((t) => Buffer.from(t, 'utf8')), resume), resume };
+  }
+
+  /** Serves kept matches, searching again after the last one served when a search stopped early. */
+  private *walk(req: ScanRequest, needles: Buffer[], resume: { key?: string }): Generator<EventRow> {
+    let cursor = req.after;
+    const kept = req.resume ? this.found.get(req.resume) : undefined;
+    let found = kept && kept.signature === req.signature ? { key: req.resume!, ...kept } : undefined;
+    for (;;) {
+      found ??= this.search(req, needles, cursor);
+      resume.key = found.key;
+      for (const e of after(found.events, cursor)) {
+        yield e;
+        cursor = e;
+      }
+      if (found.complete) return;
+      found = undefined;
+    }
   }
 
   private *scanOrdered(req: ScanRequest): Generator<EventRow> {
@@ -73,31 +93,47 @@ export class GroupScanner {
     }
   }
 
-  /** Every match in the range, sorted; reused when the token names a search with the same signature. */
-  private search(req: ScanRequest, needles: string[]): { key: string; events: EventRow[] } {
-    const cached = req.resume ? this.found.get(req.resume) : undefined;
-    if (cached && cached.signature === req.signature) return { key: req.resume!, events: cached.events };
-    const bytes = needles.map((t) => Buffer.from(t, 'utf8'));
+  /**
+   * The matches after `from`, sorted. Blocks are read in order of their first timestamp; once
+   * SEARCH_CAP matches are in hand, the search stops before a block that starts later than the
+   * earliest of them and keeps only the matches older than that block (complete up to there),
+   * so memory stays bounded however common the term is.
+   */
+  private search(req: ScanRequest, needles: Buffer[], from: Cursor): { key: string } & Found {
     const events: EventRow[] = [];
     let size = 0;
-    for (const b of this.blocks.blocks({ groupIds: [req.groupId], start: req.start, end: req.end, streamIds: req.streamIds }, 'asc', bytes)) {
-      for (const i of b.find(bytes)) {
+    let earliest = Infinity;
+    let bound = Infinity;
+    const stop = (minTs: number) => {
+      if (events.length < SEARCH_CAP || earliest >= minTs) return false;
+      bound = minTs;
+      return true;
+    };
+    const scope = { groupIds: [req.groupId], start: Math.max(req.start, from.ts), end: req.end, streamIds: req.streamIds };
+    for (const b of this.blocks.blocks(scope, 'asc', needles, stop)) {
+      for (const i of b.find(needles)) {
         const ts = b.ts(i);
         if (ts < req.start || ts > req.end) continue;
+        const id = b.eventId(i);
+        if (ts < from.ts || (ts === from.ts && id <= from.id)) continue;
         const message = b.message(i);
         if (!req.pattern.exact && !req.pattern.test(message)) continue;
-        events.push({ id: b.eventId(i), stream_id: b.streamId, ts, ingest: b.ingest(i), message });
+        events.push({ id, stream_id: b.streamId, ts, ingest: b.ingest(i), message });
         size += message.length + 64;
+        if (ts < earliest) earliest = ts;
       }
     }
     // Blocks come in order of their first event, so this mostly merges runs already sorted.
     events.sort((a, b) => a.ts - b.ts || a.id - b.id);
+    const complete = bound === Infinity;
+    const kept = complete ? events : events.filter((e) => e.ts < bound);
+    const found = { signature: req.signature, events: kept, bytes: size, complete };
     const key = randomUUID();
-    this.remember(key, { signature: req.signature, events, bytes: size });
-    return { key, events };
+    this.remember(key, found);
+    return { key, ...found };
   }
 
-  private remember(key: string, entry: { signature: string; events: EventRow[]; bytes: number }): void {
+  private remember(key: string, entry: Found): void {
     if (entry.bytes > CACHE_BYTES) return;
     this.found.set(key, entry);
     this.cachedBytes += entry.bytes;
@@ -122,7 +158,17 @@ function* after(events: EventRow[], cursor: Cursor): Generator<EventRow> {
   for (let i = lo; i < events.length; i++) yield events[i];
 }
 
+/** A search's matches: all of them in the range after its cursor, or (not `complete`) the first ones. */
+interface Found {
+  signature: string;
+  events: EventRow[];
+  bytes: number;
+  complete: boolean;
+}
+
 const MAX_CACHED = 16;
+/** Matches a search collects before it may stop (about 10 MB of 70-byte events). */
+const SEARCH_CAP = 50_000;
 /** Memory the cached matches may take (an estimate: UTF-16 message length plus the row). */
 const CACHE_BYTES = 128 * 1024 * 1024;
 
@@ -153,7 +199,7 @@ export function filterOperations(store: LogsStore): Ops {
       // matches that predate them.
       const signature = JSON.stringify([g.id, stored, store.deletions, start, end, streamIds ?? null, input.filterPattern ?? '']);
       const { cursor, resume } = tokenCursor(input.nextToken);
-      const { rows: scan, resumeKey } = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern });
+      const { rows: scan, resume: kept } = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern });
       for (const r of scan) {
         bytes += r.message.length + EVENT_OVERHEAD;
         if (events.length >= limit || (bytes > PAGE_BYTES && events.length > 0)) {
@@ -167,7 +213,7 @@ export function filterOperations(store: LogsStore): Ops {
       return {
         events,
         searchedLogStreams: [],
-        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${resumeKey ?? ''}`).toString('base64url') : undefined,
+        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${kept.key ?? ''}`).toString('base64url') : undefined,
       };
     },
   };

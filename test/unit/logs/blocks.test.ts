@@ -111,6 +111,25 @@ describe('search blocks', () => {
     store.db.close();
   });
 
+  it('a common term over more matches than one search keeps: every match once, in order', () => {
+    const db = new Database(':memory:');
+    const store = new LogsStore(db);
+    store.createGroup(scope, { name: '/big', created: 0, cls: 'STANDARD', deletionProtection: false, tags: {} });
+    const g = store.group(scope, '/big')!;
+    for (const s of ['a', 'b']) store.createStream(g, s, 0);
+    // Two streams whose blocks overlap in time (even and odd milliseconds), 56,000 matches.
+    for (let b = 0; b < 28; b++) {
+      for (const [k, s] of ['a', 'b'].entries()) {
+        store.append(store.stream(g, s)!, Array.from({ length: 1000 }, (_, i) => ({ timestamp: T0 + (b * 1000 + i) * 2 + k, message: `GET /item/${b}-${i} ${s}` })), T0);
+      }
+    }
+    const key = (rows: EventRow[]) => rows.map((e) => `${e.ts}:${e.id}:${e.stream_id}:${e.message}`).join('\n');
+    const got = search(store, g.id, 'GET');
+    expect(got.length).toBe(56_000);
+    expect(key(got) === key(fullScan(store, g.id, 'GET'))).toBe(true);
+    db.close();
+  });
+
   it('limits the search to the requested streams', () => {
     const { store, groupId, streams } = seeded();
     const got = search(store, groupId, 'ERROR', 0, Number.MAX_SAFE_INTEGER, [streams[1]]);
