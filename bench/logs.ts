@@ -7,7 +7,7 @@ import {
 import BetterSqlite3 from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -75,6 +75,51 @@ function post(url: string, agent: Agent, body: string): Promise<void> {
     req.once('error', reject);
     req.end(body);
   });
+}
+
+/** One JSON 1.1 call over a keep-alive connection, without an SDK; answers the body text. */
+function call(url: string, agent: Agent, target: string, body: object): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST', agent,
+      headers: {
+        'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${target}`, 'x-amz-date': '20240101T000000Z',
+        authorization: 'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/logs/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=0000',
+      },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`${target} answered ${res.statusCode}`))));
+    });
+    req.once('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Every page of a FilterLogEvents search as raw response bodies (a lean client: JSON.parse only). */
+async function filterPages(url: string, agent: Agent, filterPattern: string): Promise<string[]> {
+  const pages: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const body = await call(url, agent, 'FilterLogEvents', { logGroupName: GROUP, filterPattern, nextToken });
+    pages.push(body);
+    nextToken = (JSON.parse(body) as { nextToken?: string }).nextToken;
+  } while (nextToken);
+  return pages;
+}
+
+/** A server that answers each request with the next of the given bodies, round and round: the SDK client's own cost. */
+async function replay(bodies: string[]): Promise<{ url: string; server: Server }> {
+  let i = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(bodies[i++ % bodies.length]);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
 }
 
 /** The same batches, each in one transaction, straight into a table like Slipway's. */
@@ -169,6 +214,24 @@ export async function benchLogs(): Promise<string[]> {
     if (matched !== deadlocks.count) throw new Error(`FilterLogEvents found ${matched} events, grep ${deadlocks.count}`);
     await measure('FilterLogEvents `ERROR` (10% of events), every page of 10,000', errors, async () => { matched = await filterAll(client, 'ERROR'); });
     if (matched !== errors.count) throw new Error(`FilterLogEvents found ${matched} events, grep ${errors.count}`);
+    // Where the time of the large answers goes: the same pages read without the SDK, and the
+    // SDK reading the same bytes from a server that only replays them (no search, no encoding).
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let pages: string[] = [];
+    await measure('… the same pages read by a lean client (HTTP and JSON.parse, no SDK)', errors, async () => { pages = await filterPages(s.url, agent, 'ERROR'); });
+    const mb = pages.reduce((n, p) => n + Buffer.byteLength(p), 0) / 1e6;
+    const replayed = await replay(pages);
+    const sdk = new CloudWatchLogsClient({ endpoint: replayed.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    await measure(`… the SDK client alone: the same ${pages.length} pages (${mb.toFixed(1)} MB) replayed by a bare server`, errors, async () => { matched = await filterAll(sdk, 'ERROR'); });
+    replayed.server.close();
+    const { queryId } = await client.send(new StartQueryCommand({ logGroupName: GROUP, startTime: Math.floor(t0 / 1000), endTime: Math.ceil(end / 1000), queryString: 'filter @message like /ERROR/' }));
+    let results = '';
+    while (!results.includes('"Complete"')) results = await call(s.url, agent, 'GetQueryResults', { queryId });
+    const replayedResults = await replay([`{"queryId":"q"}`, results]);
+    const sdkResults = new CloudWatchLogsClient({ endpoint: replayedResults.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    await measure(`… Insights \`filter @message like /ERROR/\`: the SDK client alone, StartQuery and its results (${(results.length / 1e6).toFixed(1)} MB) replayed`, errors, () => insights(sdkResults, 'filter @message like /ERROR/', t0, end));
+    replayedResults.server.close();
+    agent.destroy();
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,8 @@ export const pinning = canPin ? `server on CPU ${SERVER_CPU}, load generator on 
 /** Spawns a server process and waits until `probe` answers 200; the process prints its URL. */
 async function spawnServer(args: string[], urlPattern: RegExp, probePath: string, cleanup = () => {}): Promise<Running> {
   const began = performance.now();
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server when it stops.
+  if (process.env.BENCH_PROFILE) args = [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, ...args];
   const [cmd, argv] = canPin ? ['taskset', ['-c', String(SERVER_CPU), process.execPath, ...args]] : [process.execPath, args];
   const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SLIPWAY_LOG_LEVEL: 'warn' } });
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,14 +1,18 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Checkpointer } from './checkpointer.js';
 
 /**
  * The embedded SQLite database every store writes to. WAL mode with synchronous=NORMAL:
  * a committed transaction survives the process being killed (only a power loss can
- * drop the last ones), and readers never wait for writers.
+ * drop the last ones), and readers never wait for writers. Checkpoints run off the main
+ * thread (see Checkpointer), so commits never wait for the database file's fsync.
  */
 export class Database {
   readonly sql: BetterSqlite3.Database;
+  /** Runs WAL checkpoints on a thread of their own (file databases only). */
+  readonly checkpointer: Checkpointer | undefined;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -17,6 +21,7 @@ export class Database {
     this.sql.pragma('synchronous = NORMAL');
     this.sql.pragma('busy_timeout = 5000');
     this.sql.pragma('foreign_keys = ON');
+    if (file !== ':memory:') this.checkpointer = new Checkpointer(file, this.sql);
     this.sql.exec('CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
   }
 
@@ -45,6 +50,7 @@ export class Database {
   }
 
   close(): void {
+    this.checkpointer?.close();
     if (this.sql.open) this.sql.close();
   }
 }

@@ -44,7 +44,8 @@ const DEFAULT_BACKOFF = (attempt: number) => Math.min(60_000, 1000 * 2 ** (attem
 
 /**
  * Durable background work: a job is committed to SQLite when enqueued and deleted only
- * after its handler succeeds, so work survives a crash and runs at least once. Failed
+ * after its handler succeeds (jobs finishing in the same turn in one transaction), so work
+ * survives a crash and runs at least once. Failed
  * attempts retry with backoff until `maxAttempts`, then `onExhausted` runs. Delays are AWS
  * time: a time scale of 60 runs a one-minute delay in one second.
  */
@@ -59,9 +60,11 @@ export class JobQueue {
   private readonly retry: Statement;
   private timer: Timer | undefined;
   private running = false;
+  /** Jobs that succeeded, deleted together in one transaction on the next turn of the event loop. */
+  private finished: { id: number; deleted: () => void }[] = [];
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
@@ -166,7 +169,9 @@ export class JobQueue {
     const done = (async () => {
       try {
         await q.handler(JSON.parse(row.payload), attempt);
-        this.remove.run(row.id);
+        // The row goes with others that finished in the same turn: one commit for all of them.
+        // It stays in flight until then, so it is never started twice.
+        await new Promise<void>((deleted) => this.finish(row.id, deleted));
       } catch (e) {
         await this.failed(row, q, attempt, e);
       } finally {
@@ -179,6 +184,25 @@ export class JobQueue {
       this.active.delete(done);
       this.pump();
     });
+  }
+
+  private finish(id: number, deleted: () => void): void {
+    this.finished.push({ id, deleted });
+    if (this.finished.length === 1) setImmediate(() => this.removeFinished());
+  }
+
+  private removeFinished(): void {
+    const batch = this.finished;
+    this.finished = [];
+    try {
+      this.db.transaction(() => {
+        for (const f of batch) this.remove.run(f.id);
+      });
+    } catch (e) {
+      // The database went away (closed without stopping the queue): the jobs run again on the next start.
+      this.log.warn('finished jobs not removed', { jobs: batch.length, error: errorMessage(e) });
+    }
+    for (const f of batch) f.deleted();
   }
 
   private async failed(row: Row, q: Queue, attempt: number, error: unknown): Promise<void> {

@@ -184,4 +184,47 @@ describe('JobQueue', () => {
     expect(seen).toEqual(['a', 'a', 'a', 'a', 'b', 'c']);
     await q.stop();
   });
+  it('removes jobs that finish in the same turn together, never starting one twice', async () => {
+    const file = dbFile();
+    const clock = new ManualClock();
+    const db = new Database(file);
+    const q = new JobQueue(db, clock, log);
+    const runs = new Map<number, number>();
+    const add = q.define<number>('quick', async (n) => void runs.set(n, (runs.get(n) ?? 0) + 1), { concurrency: 4 });
+    q.start();
+    let commits = 0;
+    const counting = db.sql.prepare('SELECT count(*) AS n FROM jobs');
+    const original = db.transaction.bind(db);
+    db.transaction = <T>(fn: () => T): T => {
+      commits++;
+      return original(fn);
+    };
+    for (let i = 0; i < 50; i++) add(i);
+    await q.idle();
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect(runs.size).toBe(50);
+    expect((counting.get() as { n: number }).n).toBe(0);
+    expect(commits).toBeLessThan(50);
+    await q.stop();
+  });
+
+  it('runs a finished job again after a crash that came before its removal committed', async () => {
+    const file = dbFile();
+    const clock = new ManualClock();
+    const first = new JobQueue(new Database(file), clock, log);
+    const seen: number[] = [];
+    const add = first.define<number>('work', async (n) => void seen.push(n));
+    first.start();
+    add(1);
+    // The handler has run; its removal waits for the next turn. A process that opens the
+    // database now (as after a crash at this point) finds the job and runs it again.
+    expect(seen).toEqual([1]);
+    const second = new JobQueue(new Database(file), clock, log);
+    second.define<number>('work', async (n) => void seen.push(n));
+    second.start();
+    await Promise.all([first.idle(), second.idle()]);
+    await first.stop();
+    expect(seen).toEqual([1, 1]);
+    await second.stop();
+  });
 });

@@ -118,6 +118,25 @@ function join(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
 }
 
+interface MemberEntry {
+  name: string;
+  wire: string;
+  member: MemberRef;
+  target: Shape;
+}
+
+/** A structure's members with their targets resolved, built once per shape: outputs of thousands of items walk it per item. */
+const memberTables = new WeakMap<Shape, MemberEntry[]>();
+
+function memberTable(model: ServiceModel, shape: Shape): MemberEntry[] {
+  let table = memberTables.get(shape);
+  if (!table) {
+    table = Object.entries(shape.members ?? {}).map(([name, member]) => ({ name, wire: member.locationName ?? name, member, target: model.resolve(member) }));
+    memberTables.set(shape, table);
+  }
+  return table;
+}
+
 /** Builds the JSON or CBOR document for an output value; only modeled members are written. */
 export function encodeDocument(model: ServiceModel, shape: Shape, value: unknown, flavor: DocumentFlavor, ref?: MemberRef): unknown {
   if (value === null || value === undefined) return undefined;
@@ -126,10 +145,12 @@ export function encodeDocument(model: ServiceModel, shape: Shape, value: unknown
       if (shape.document) return value;
       if (!isPlainObject(value)) return undefined;
       const out: Record<string, unknown> = {};
-      for (const [name, member] of Object.entries(shape.members ?? {})) {
-        if (member.location && flavor === 'rest-json') continue;
-        const v = encodeDocument(model, model.resolve(member), value[name], flavor, member);
-        if (v !== undefined) out[member.locationName ?? name] = v;
+      for (const m of memberTable(model, shape)) {
+        if (m.member.location && flavor === 'rest-json') continue;
+        const v = value[m.name];
+        if (v === null || v === undefined) continue;
+        const e = encodeDocument(model, m.target, v, flavor, m.member);
+        if (e !== undefined) out[m.wire] = e;
       }
       return out;
     }

@@ -7,6 +7,7 @@ import type { Database } from '../../state/database.js';
 import { invalidParameter, namedGroup } from './common.js';
 import { EVENT_OVERHEAD, PAGE_BYTES, type Cursor } from './events-read.js';
 import { parseFilterPattern, type FilterPattern } from './filter-pattern.js';
+import type { BlockStore } from './blocks.js';
 import { eventIdOf, type EventRow, type LogsStore } from './store.js';
 
 type Ops = Partial<LogsOperations<RequestContext>>;
@@ -30,15 +31,21 @@ export function containsGlob(s: string): string {
 }
 
 /**
- * Scans a group's events in (timestamp, id) order. Substrings every match must contain
- * are checked by SQLite first, so only candidate rows reach the pattern in JavaScript.
+ * Finds a group's matching events in (timestamp, id) order. A pattern with terms every match
+ * must contain searches the blocks' text (see blocks.ts) and keeps what it found for the
+ * following pages of the same search; other patterns walk the events table, with what
+ * SQLite can check (GLOB) done there.
  */
 export class GroupScanner {
   private readonly cache = new Map<string, Statement>();
-  /** Sorted candidates of recent wide scans, by key, for the pages after the first. */
-  private readonly candidates = new Map<string, { signature: string; found: [number, number][] }>();
+  /** Recent searches' matches, by key, for the pages after the first. */
+  private readonly found = new Map<string, Found>();
+  private cachedBytes = 0;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly blocks: BlockStore,
+  ) {}
 
   private prepare(sql: string): Statement {
     let stmt = this.cache.get(sql);
@@ -47,13 +54,31 @@ export class GroupScanner {
   }
 
   /**
-   * Matching events in (timestamp, id) order; `wide` when the group holds much of the table.
-   * A wide scan names its candidate list (`resumeKey`) for the next page's token.
+   * Matching events after the cursor. A block search names the matches it keeps in
+   * `resume.key` (read it after iterating) for the next page's token.
    */
-  scan(req: ScanRequest, wide: boolean): { rows: Generator<EventRow>; resumeKey?: string } {
-    if (!wide || !req.pattern.required.length) return { rows: this.scanOrdered(req) };
-    const { key, found } = this.candidatesFor(req);
-    return { rows: this.fetch(found, req), resumeKey: key };
+  scan(req: ScanRequest): { rows: Generator<EventRow>; resume: { key?: string } } {
+    const needles = req.pattern.required.filter((t) => t.length > 0);
+    const resume: { key?: string } = {};
+    if (!needles.length) return { rows: this.scanOrdered(req), resume };
+    return { rows: this.walk(req, needles.map((t) => Buffer.from(t, 'utf8')), resume), resume };
+  }
+
+  /** Serves kept matches, searching again after the last one served when a search stopped early. */
+  private *walk(req: ScanRequest, needles: Buffer[], resume: { key?: string }): Generator<EventRow> {
+    let cursor = req.after;
+    const kept = req.resume ? this.found.get(req.resume) : undefined;
+    let found = kept && kept.signature === req.signature ? { key: req.resume!, ...kept } : undefined;
+    for (;;) {
+      found ??= this.search(req, needles, cursor);
+      resume.key = found.key;
+      for (const e of after(found.events, cursor)) {
+        yield e;
+        cursor = e;
+      }
+      if (found.complete) return;
+      found = undefined;
+    }
   }
 
   private *scanOrdered(req: ScanRequest): Generator<EventRow> {
@@ -69,53 +94,86 @@ export class GroupScanner {
   }
 
   /**
-   * A plain scan of the table in storage order finds the candidates (ids and times only),
-   * sorted by time: far fewer page reads than walking the index and fetching every row of a
-   * large group by id. The list is kept for the following pages of the same search.
+   * The matches after `from`, sorted. Blocks are read in order of their first timestamp; once
+   * SEARCH_CAP matches are in hand, the search stops before a block that starts later than the
+   * earliest of them and keeps only the matches older than that block (complete up to there),
+   * so memory stays bounded however common the term is.
    */
-  private candidatesFor(req: ScanRequest): { key: string; found: [number, number][] } {
-    const cached = req.resume ? this.candidates.get(req.resume) : undefined;
-    if (cached && cached.signature === req.signature) return { key: req.resume!, found: cached.found };
-    const streams = req.streamIds ? `AND +stream_id IN (${req.streamIds.map(() => '?').join(',')})` : '';
-    const globs = req.pattern.required.map(() => 'AND message GLOB ?').join(' ');
-    const find = this.prepare(`SELECT id, ts FROM logs_events WHERE +group_id = ? AND +ts >= ? AND +ts <= ? AND (ts > ? OR id > ?) ${streams} ${globs}`);
-    const params = [req.groupId, Math.max(req.start, req.after.ts), req.end, req.after.ts, req.after.id, ...(req.streamIds ?? []), ...req.pattern.required.map(containsGlob)];
-    const found = find.raw().all(...params) as [number, number][];
-    found.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  private search(req: ScanRequest, needles: Buffer[], from: Cursor): { key: string } & Found {
+    const events: EventRow[] = [];
+    let size = 0;
+    let earliest = Infinity;
+    let bound = Infinity;
+    const stop = (minTs: number) => {
+      if (events.length < SEARCH_CAP || earliest >= minTs) return false;
+      bound = minTs;
+      return true;
+    };
+    const scope = { groupIds: [req.groupId], start: Math.max(req.start, from.ts), end: req.end, streamIds: req.streamIds };
+    for (const b of this.blocks.blocks(scope, 'asc', needles, stop)) {
+      for (const i of b.find(needles)) {
+        const ts = b.ts(i);
+        if (ts < req.start || ts > req.end) continue;
+        const id = b.eventId(i);
+        if (ts < from.ts || (ts === from.ts && id <= from.id)) continue;
+        const message = b.message(i);
+        if (!req.pattern.exact && !req.pattern.test(message)) continue;
+        events.push({ id, stream_id: b.streamId, ts, ingest: b.ingest(i), message });
+        size += message.length + 64;
+        if (ts < earliest) earliest = ts;
+      }
+    }
+    // Blocks come in order of their first event, so this mostly merges runs already sorted.
+    events.sort((a, b) => a.ts - b.ts || a.id - b.id);
+    const complete = bound === Infinity;
+    const kept = complete ? events : events.filter((e) => e.ts < bound);
+    const found = { signature: req.signature, events: kept, bytes: size, complete };
     const key = randomUUID();
-    this.candidates.set(key, { signature: req.signature, found });
-    if (this.candidates.size > MAX_CACHED) this.candidates.delete(this.candidates.keys().next().value!);
-    return { key, found };
+    this.remember(key, found);
+    return { key, ...found };
   }
 
-  /** The candidates after the cursor, fetched in small batches and checked against the pattern. */
-  private *fetch(found: [number, number][], req: ScanRequest): Generator<EventRow> {
-    let lo = 0;
-    let hi = found.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const [id, ts] = found[mid];
-      if (ts < req.after.ts || (ts === req.after.ts && id <= req.after.id)) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < found.length; i += FETCH) {
-      const ids = found.slice(i, i + FETCH).map((f) => f[0]);
-      const batch = this.prepare(`SELECT id, stream_id, ts, ingest, message FROM logs_events WHERE id IN (${ids.map(() => '?').join(',')})`);
-      const byId = new Map((batch.all(...ids) as EventRow[]).map((r) => [r.id, r]));
-      for (const id of ids) {
-        const row = byId.get(id);
-        // A row deleted since the candidates were found (retention, a deleted stream) is skipped.
-        if (row && (req.pattern.exact || req.pattern.test(row.message))) yield row;
-      }
+  private remember(key: string, entry: Found): void {
+    if (entry.bytes > CACHE_BYTES) return;
+    this.found.set(key, entry);
+    this.cachedBytes += entry.bytes;
+    while (this.found.size > MAX_CACHED || this.cachedBytes > CACHE_BYTES) {
+      const [oldest, e] = this.found.entries().next().value!;
+      this.found.delete(oldest);
+      this.cachedBytes -= e.bytes;
     }
   }
 }
 
-const FETCH = 500;
+/** The events after the cursor in a sorted list. */
+function* after(events: EventRow[], cursor: Cursor): Generator<EventRow> {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const e = events[mid];
+    if (e.ts < cursor.ts || (e.ts === cursor.ts && e.id <= cursor.id)) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < events.length; i++) yield events[i];
+}
+
+/** A search's matches: all of them in the range after its cursor, or (not `complete`) the first ones. */
+interface Found {
+  signature: string;
+  events: EventRow[];
+  bytes: number;
+  complete: boolean;
+}
+
 const MAX_CACHED = 16;
+/** Matches a search collects before it may stop (about 10 MB of 70-byte events). */
+const SEARCH_CAP = 50_000;
+/** Memory the cached matches may take (an estimate: UTF-16 message length plus the row). */
+const CACHE_BYTES = 128 * 1024 * 1024;
 
 export function filterOperations(store: LogsStore): Ops {
-  const scanner = new GroupScanner(store.db);
+  const scanner = new GroupScanner(store.db, store.blocks);
   return {
     async FilterLogEvents(input, ctx) {
       const g = namedGroup(store, ctx, input);
@@ -135,13 +193,13 @@ export function filterOperations(store: LogsStore): Ops {
       let bytes = 0;
       let more = false;
       const stored = store.groupEvents(g);
-      const wide = stored * 4 > store.maxEventId();
       const start = input.startTime ?? 0;
       const end = input.endTime ?? Number.MAX_SAFE_INTEGER;
-      // New events change the group's total, so a page never reuses candidates that predate them.
-      const signature = JSON.stringify([g.id, stored, start, end, streamIds ?? null, input.filterPattern ?? '']);
+      // New events change the group's total and deletions the counter, so a page never reuses
+      // matches that predate them.
+      const signature = JSON.stringify([g.id, stored, store.deletions, start, end, streamIds ?? null, input.filterPattern ?? '']);
       const { cursor, resume } = tokenCursor(input.nextToken);
-      const { rows: scan, resumeKey } = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern }, wide);
+      const { rows: scan, resume: kept } = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern });
       for (const r of scan) {
         bytes += r.message.length + EVENT_OVERHEAD;
         if (events.length >= limit || (bytes > PAGE_BYTES && events.length > 0)) {
@@ -155,7 +213,7 @@ export function filterOperations(store: LogsStore): Ops {
       return {
         events,
         searchedLogStreams: [],
-        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${resumeKey ?? ''}`).toString('base64url') : undefined,
+        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${kept.key ?? ''}`).toString('base64url') : undefined,
       };
     },
   };

@@ -3,6 +3,7 @@ import type { Scope } from '../../core/scope.js';
 import { Collection } from '../../state/collection.js';
 import type { Database } from '../../state/database.js';
 import type { MetricTransformation } from '../../aws/models/generated/logs.js';
+import { BLOCKS_SCHEMA, BlockStore, type BlockEvent } from './blocks.js';
 
 export interface GroupRow {
   id: number;
@@ -100,10 +101,21 @@ export class LogsStore {
   readonly queries: Collection<QueryRecord>;
   /** Results apart from the query record, so status checks do not parse them. */
   readonly queryResults: Collection<{ field: string; value: string }[][]>;
+  /** The search copy of the events (see blocks.ts). */
+  readonly blocks: BlockStore;
+  /** Bumped when stored events are deleted: cached search results name the count they saw. */
+  deletions = 0;
   private readonly s: Record<string, Statement>;
 
   constructor(readonly db: Database) {
     db.migrate('logs-v1', SCHEMA);
+    const hadBlocks = db.sql.prepare("SELECT 1 FROM _migrations WHERE name = 'logs-v2-blocks'").get() !== undefined;
+    // Events stored before blocks existed get theirs in the same transaction as the table.
+    db.transaction(() => {
+      db.migrate('logs-v2-blocks', BLOCKS_SCHEMA);
+      if (!hadBlocks) new BlockStore(db).backfill();
+    });
+    this.blocks = new BlockStore(db);
     this.metricFilters = new Collection(db, 'logs.metric-filters');
     this.subscriptions = new Collection(db, 'logs.subscription-filters');
     this.queries = new Collection(db, 'logs.queries');
@@ -161,7 +173,9 @@ export class LogsStore {
   }
 
   deleteGroup(group: GroupRow): void {
+    this.deletions++;
     this.db.transaction(() => {
+      this.blocks.deleteGroup(group.id);
       this.s.deleteGroupEvents.run(group.id);
       this.s.deleteGroupStreams.run(group.id);
       this.s.deleteGroup.run(group.id);
@@ -217,13 +231,15 @@ export class LogsStore {
   }
 
   deleteStream(stream: StreamRow): void {
+    this.deletions++;
     this.db.transaction(() => {
+      this.blocks.deleteStream(stream.id);
       this.s.deleteStreamEvents.run(stream.group_id, stream.id);
       this.s.deleteStream.run(stream.id);
     });
   }
 
-  /** Stores a batch (already in timestamp order) in one transaction. */
+  /** Stores a batch (already in timestamp order) in one transaction, with its search block. */
   append(stream: StreamRow, events: { timestamp: number; message: string }[], ingest: number): void {
     if (!events.length) return;
     const { insertEvent, insertEvents } = this.s;
@@ -233,13 +249,20 @@ export class LogsStore {
       let bytes = 0;
       let i = 0;
       const params: (string | number)[] = [];
+      const stored: BlockEvent[] = new Array<BlockEvent>(events.length);
       for (; i + ROWS_PER_INSERT <= events.length; i += ROWS_PER_INSERT) {
         params.length = 0;
         for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(g, sid, events[j].timestamp, ingest, events[j].message);
-        insertEvents.run(params);
+        // One statement's rows get consecutive row ids, the last one reported.
+        const last = Number(insertEvents.run(params).lastInsertRowid);
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) stored[j] = { id: last - (i + ROWS_PER_INSERT - 1 - j), ts: events[j].timestamp, ingest, message: events[j].message };
       }
-      for (; i < events.length; i++) insertEvent.run(g, sid, events[i].timestamp, ingest, events[i].message);
+      for (; i < events.length; i++) {
+        const id = Number(insertEvent.run(g, sid, events[i].timestamp, ingest, events[i].message).lastInsertRowid);
+        stored[i] = { id, ts: events[i].timestamp, ingest, message: events[i].message };
+      }
       for (const e of events) bytes += Buffer.byteLength(e.message);
+      this.blocks.append(g, sid, stored);
       const first = events[0].timestamp;
       const last = events[events.length - 1].timestamp;
       this.s.touchStream.run(first, first, last, last, ingest, events.length, bytes, sid);
@@ -248,7 +271,9 @@ export class LogsStore {
 
   /** Deletes a group's events older than `before`; returns how many went. */
   expire(groupId: number, before: number): number {
+    this.deletions++;
     return this.db.transaction(() => {
+      this.blocks.expire(groupId, before);
       const gone = this.s.expire.run(groupId, before).changes;
       if (gone) this.s.recount.run(groupId);
       return gone;

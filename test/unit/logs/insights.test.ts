@@ -116,7 +116,7 @@ describe('pushdown to SQLite', () => {
     const g = store.group(scope, '/g')!;
     for (const s of ['web', 'api']) store.createStream(g, s, 0);
     for (const s of ['web', 'api']) store.append(store.stream(g, s)!, EVENTS.filter((e) => e[1] === s).map(([m, , message]) => ({ timestamp: T0 + m * MIN, message })), T0);
-    const source = new EventSource(db);
+    const source = new EventSource(db, store.blocks);
     const range = { groups: [{ id: g.id, name: '000000000000:/g' }], start: T0, end: T0 + 10 * MIN };
     const both = async (fast: string, slow: string) => {
       const a = (await runQuery(source, parseQuery(fast), range, 100))!;

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../../../state/database.js';
+import type { Block, BlockStore } from '../blocks.js';
 import { containsGlob } from '../filter-events.js';
 import type { CountPlan } from './pushdown.js';
 
@@ -22,11 +23,29 @@ export interface RawEvent {
 
 const CHUNK = 20_000;
 
-/** SQL over the events table for Logs Insights: range statistics, pushed-down counts, row scans. */
+/**
+ * Events for Logs Insights: range statistics and counts by SQL over the events table; events
+ * whose @message must contain some substrings (`globs`) by searching the blocks' text.
+ */
 export class EventSource {
   private readonly cache = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly blocks: BlockStore,
+  ) {}
+
+  /** Calls `fn` for each event in the scope whose message contains every glob, block by block. */
+  private matches(scope: Scope, globs: string[], order: 'asc' | 'desc', fn: (b: Block, i: number, ts: number) => void): void {
+    const needles = globs.map((g) => Buffer.from(g, 'utf8'));
+    const blocks = this.blocks.blocks({ groupIds: scope.groups.map((g) => g.id), start: scope.start, end: scope.end }, order, needles);
+    for (const b of blocks) {
+      for (const i of b.find(needles)) {
+        const ts = b.ts(i);
+        if (ts >= scope.start && ts <= scope.end) fn(b, i, ts);
+      }
+    }
+  }
 
   private stmt(sql: string): Statement {
     let s = this.cache.get(sql);
@@ -81,6 +100,11 @@ export class EventSource {
   }
 
   count(scope: Scope, globs: string[], wide: boolean): number {
+    if (globs.length) {
+      let n = 0;
+      this.matches(scope, globs, 'asc', () => n++);
+      return n;
+    }
     const w = this.where(scope, globs, wide);
     return (this.stmt(`SELECT count(*) AS n FROM logs_events WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
   }
@@ -89,9 +113,10 @@ export class EventSource {
   countBy(scope: Scope, globs: string[], plan: CountPlan, wide: boolean): { keys: (number | string)[]; n: number }[] {
     const bins = !globs.length && plan.by.length === 1 && plan.by[0].bin ? this.countBins(scope, plan.by[0].bin) : undefined;
     if (bins) return bins;
-    const w = this.where(scope, globs, wide && globs.length > 0);
     const streams = plan.by.some((b) => b.field === '@logStream') ? this.streamNames() : new Map<number, string>();
     const names = new Map(scope.groups.map((g) => [g.id, g.name]));
+    if (globs.length) return this.countMatches(scope, globs, plan, names, streams);
+    const w = this.where(scope, globs, wide);
     const cols = plan.by.map((b, i) => (b.bin ? `(ts - ts % ${Math.floor(b.bin)}) AS k${i}` : b.field === '@log' ? `group_id AS k${i}` : `stream_id AS k${i}`));
     const group = cols.length ? ` GROUP BY ${cols.map((_, i) => `k${i}`).join(', ')}` : '';
     const rows = this.stmt(`SELECT ${[...cols, 'count(*) AS n'].join(', ')} FROM logs_events WHERE ${w.sql}${group}`).all(...w.params) as Record<string, number>[];
@@ -99,6 +124,20 @@ export class EventSource {
       keys: plan.by.map((b, i) => (b.bin ? r[`k${i}`] : b.field === '@log' ? names.get(r[`k${i}`])! : streams.get(r[`k${i}`]) ?? '')),
       n: r.n,
     }));
+  }
+
+  /** countBy for searches: the keys of each match, counted in JavaScript. */
+  private countMatches(scope: Scope, globs: string[], plan: CountPlan, groups: Map<number, string>, streams: Map<number, string>): { keys: (number | string)[]; n: number }[] {
+    const counts = new Map<string, { keys: (number | string)[]; n: number }>();
+    const by = plan.by;
+    this.matches(scope, globs, 'asc', (b, _i, ts) => {
+      const keys = by.map((k) => (k.bin ? ts - (ts % Math.floor(k.bin)) : k.field === '@log' ? groups.get(b.groupId)! : streams.get(b.streamId) ?? ''));
+      const id = keys.length === 1 ? String(keys[0]) : JSON.stringify(keys);
+      const c = counts.get(id);
+      if (c) c.n++;
+      else counts.set(id, { keys, n: 1 });
+    });
+    return [...counts.values()];
   }
 
   /** Per-bin counts from the index, one range count per bin (when bins are few). */
@@ -122,9 +161,33 @@ export class EventSource {
   }
 
   /** The newest `limit` candidate events, newest first. */
-  newest(scope: Scope, globs: string[], limit: number): RawEvent[] {
+  /** The newest `limit` candidate events, newest first, and how many candidates there are. */
+  newest(scope: Scope, globs: string[], limit: number, wide: boolean): { rows: RawEvent[]; count: number } {
+    if (globs.length) return this.newestMatches(scope, globs, limit);
     const w = this.where(scope, globs);
-    return this.stmt(`SELECT id, group_id, stream_id, ts, ingest, message FROM logs_events WHERE ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`).all(...w.params, limit) as RawEvent[];
+    const rows = this.stmt(`SELECT id, group_id, stream_id, ts, ingest, message FROM logs_events WHERE ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`).all(...w.params, limit) as RawEvent[];
+    return { rows, count: this.count(scope, globs, wide) };
+  }
+
+  /**
+   * The newest `limit` matches. Blocks come newest first; a block's messages are decoded only
+   * while it can still hold one of the newest (its last event is newer than the oldest kept).
+   */
+  private newestMatches(scope: Scope, globs: string[], limit: number): { rows: RawEvent[]; count: number } {
+    let kept: RawEvent[] = [];
+    let floor = -Infinity;
+    let count = 0;
+    const newest = (a: RawEvent, b: RawEvent) => b.ts - a.ts || b.id - a.id;
+    this.matches(scope, globs, 'desc', (b, i, ts) => {
+      count++;
+      if (ts < floor || limit <= 0) return;
+      kept.push({ id: b.eventId(i), group_id: b.groupId, stream_id: b.streamId, ts, ingest: b.ingest(i), message: b.message(i) });
+      if (kept.length >= 2 * limit) {
+        kept = kept.sort(newest).slice(0, limit);
+        floor = kept[kept.length - 1].ts;
+      }
+    });
+    return { rows: kept.sort(newest).slice(0, limit), count };
   }
 
   /**
@@ -133,6 +196,10 @@ export class EventSource {
    */
   *chunks(scope: Scope, globs: string[], ordered: boolean, wide: boolean): Generator<RawEvent[]> {
     const cols = 'SELECT id, group_id, stream_id, ts, ingest, message FROM logs_events WHERE';
+    if (!ordered && globs.length) {
+      yield* this.matchChunks(scope, globs);
+      return;
+    }
     if (!ordered) {
       const w = this.where(scope, globs, wide);
       const sql = `${cols} ${w.sql} AND id > ? ORDER BY id LIMIT ${CHUNK}`;
@@ -154,6 +221,23 @@ export class EventSource {
       ts = rows[rows.length - 1].ts;
       id = rows[rows.length - 1].id;
     }
+  }
+
+  /** Matches in storage order, a block at a time, collected into chunks. */
+  private *matchChunks(scope: Scope, globs: string[]): Generator<RawEvent[]> {
+    const needles = globs.map((g) => Buffer.from(g, 'utf8'));
+    let chunk: RawEvent[] = [];
+    for (const b of this.blocks.blocks({ groupIds: scope.groups.map((g) => g.id), start: scope.start, end: scope.end }, 'asc', needles)) {
+      for (const i of b.find(needles)) {
+        const ts = b.ts(i);
+        if (ts >= scope.start && ts <= scope.end) chunk.push({ id: b.eventId(i), group_id: b.groupId, stream_id: b.streamId, ts, ingest: b.ingest(i), message: b.message(i) });
+      }
+      if (chunk.length >= CHUNK) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    yield chunk;
   }
 
   streamNames(): Map<number, string> {

@@ -8,12 +8,13 @@ import { groupNameOf, invalidParameter } from '../common.js';
 import type { LogsStore, QueryRecord } from '../store.js';
 import { EventSource } from './event-source.js';
 import { parseQuery } from './parser.js';
-import { runQuery } from './run-query.js';
+import { runQuery, type QueryOutput } from './run-query.js';
 
 type Ops = Partial<LogsOperations<RequestContext>>;
 
 const MAX_GROUPS = 50;
 const DEFAULT_LIMIT = 10_000;
+const RECENT_RESULTS = 8;
 
 interface QueryJob {
   scope: Scope;
@@ -22,7 +23,11 @@ interface QueryJob {
 
 /** Logs Insights: queries are parsed when started, then run in the background by a durable job. */
 export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
-  const source = new EventSource(store.db);
+  const source = new EventSource(store.db, store.blocks);
+  // The results of the queries completed last, as stored: GetQueryResults, which clients call
+  // right after completion, then skips parsing megabytes of JSON back.
+  const recent = new Map<string, QueryOutput['results']>();
+  const keyOf = (scope: Scope, id: string) => `${scope.accountId}/${scope.region}/${id}`;
   const update = (scope: Scope, id: string, change: Partial<QueryRecord>) => {
     const q = store.queries.get(scope, id);
     if (q) store.queries.put(scope, id, { ...q, ...change });
@@ -50,6 +55,8 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
           store.queryResults.put(scope, queryId, out.results);
           update(scope, queryId, { status: 'Complete', statistics: out.statistics, finishedTime: deps.clock.now() });
         });
+        recent.set(keyOf(scope, queryId), out.results);
+        if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
       } catch (e) {
         update(scope, queryId, { status: 'Failed', error: errorMessage(e), finishedTime: deps.clock.now() });
       }
@@ -80,7 +87,7 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
       return {
         queryLanguage: 'CWLI',
         status: q.status,
-        results: q.status === 'Complete' ? (store.queryResults.get(ctx, q.queryId) ?? []) : [],
+        results: q.status === 'Complete' ? (recent.get(keyOf(ctx, q.queryId)) ?? store.queryResults.get(ctx, q.queryId) ?? []) : [],
         statistics: q.statistics ?? { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 },
       };
     },

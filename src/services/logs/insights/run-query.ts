@@ -53,9 +53,9 @@ export async function runQuery(source: EventSource, stages: Stage[], scope: Scop
   if (simple) {
     // Raw events, newest first, filters decided in SQL: fetch only what can be returned.
     const cap = Math.min(limit, ...plan.rest.filter((s): s is Extract<Stage, { k: 'limit' }> => s.k === 'limit').map((s) => s.n));
-    const rows = source.newest(scope, plan.globs, cap).map(toRow);
-    const out = execute(plan.rest, rows, limit);
-    return { results: format(out.rows, out.columns), statistics: statistics(source.count(scope, plan.globs, wide)) };
+    const found = source.newest(scope, plan.globs, cap, wide);
+    const out = execute(plan.rest, found.rows.map(toRow), limit);
+    return { results: format(out.rows, out.columns), statistics: statistics(found.count) };
   }
   // Stats and sort do not care in which order rows arrive.
   const barrier = stages.find((s) => s.k === 'stats' || s.k === 'sort' || s.k === 'limit' || s.k === 'dedup');
