@@ -34,7 +34,7 @@ function valuesOf(c: RuleCondition): { field: string; values: string[] } {
     field === 'path-pattern' ? c.PathPatternConfig?.Values : field === 'host-header' ? c.HostHeaderConfig?.Values : field === 'http-header' ? c.HttpHeaderConfig?.Values
     : field === 'http-request-method' ? c.HttpRequestMethodConfig?.Values : field === 'source-ip' ? c.SourceIpConfig?.Values : undefined;
   if (field === 'query-string') return { field, values: (c.QueryStringConfig?.Values ?? []).map((p) => `${p.Key ?? ''}=${p.Value ?? ''}`) };
-  if (c.Values?.length && config?.length) throw validation(`Condition '${field}' cannot have both Values and a ${field} config`);
+  if (c.Values?.length && config?.length && JSON.stringify(c.Values) !== JSON.stringify(config)) throw validation(`Condition '${field}' cannot have both Values and a ${field} config`);
   return { field, values: config ?? c.Values ?? [] };
 }
 

@@ -47,6 +47,7 @@ export class ProxyEngine implements ProxyHost {
   readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
   readonly metrics = new MetricsAggregator();
   readonly clock: Clock;
+  readonly log: Logger;
   private readonly bound = new Map<string, Bound>();
   private readonly pools = new Map<string, TargetPool>();
   private readonly tables = new Map<string, RouteTable>();
@@ -56,6 +57,7 @@ export class ProxyEngine implements ProxyHost {
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock;
+    this.log = deps.log;
     this.publish = deps.jobs.define<MetricsJob>('elbv2.metrics', (job) => this.putMetrics(job), { maxAttempts: 5 });
   }
 

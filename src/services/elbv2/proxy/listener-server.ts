@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { Action } from '../../../aws/models/generated/elbv2.js';
 import type { Clock } from '../../../core/clock.js';
+import { errorMessage } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
 import type { Scope } from '../../../core/scope.js';
 import type { RequestFacts } from '../conditions.js';
 import { forward, forwardHeaders, forwardUpgrade, sendElbError, type ForwardResult } from './forward.js';
@@ -19,6 +21,7 @@ export interface ProxyHost {
   readonly agent: Agent;
   readonly clock: Clock;
   readonly metrics: MetricsAggregator;
+  readonly log: Logger;
 }
 
 interface Destination {
@@ -48,8 +51,19 @@ export class ListenerServer {
     readonly listenerArn: string,
     private readonly host: ProxyHost,
   ) {
-    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => void this.handle(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
+    // A failure inside the proxy answers 500 (an ELB error), never a hang.
+    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) =>
+      this.handle(req, res).catch((e: unknown) => {
+        host.log.error('load balancer request failed', { listener: listenerArn, error: errorMessage(e) });
+        sendElbError(res, 500);
+      }),
+    );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head).catch((e: unknown) => {
+        host.log.error('load balancer upgrade failed', { listener: listenerArn, error: errorMessage(e) });
+        socket.destroy();
+      }),
+    );
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
