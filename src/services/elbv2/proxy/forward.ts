@@ -79,9 +79,20 @@ export function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOpt
       sendElbError(res, status);
       settle({ elbStatus: status });
     };
+    // One timer per request: activity only moves a timestamp, and the timer re-arms for the
+    // rest of the window when it fires early (a timer per chunk would cost more than the copy).
+    let last = o.clock.now();
+    const expire = () => (res.headersSent ? (upstream.destroy(), res.destroy(), settle({ elbStatus: 504 })) : fail(504));
+    const arm = (ms: number) => {
+      timer = o.clock.setTimer(ms, () => {
+        const quiet = o.clock.now() - last;
+        if (quiet >= o.idleTimeoutMs) expire();
+        else arm(o.idleTimeoutMs - quiet);
+      });
+    };
     const idle = () => {
-      timer?.cancel();
-      timer = o.clock.setTimer(o.idleTimeoutMs, () => (res.headersSent ? (upstream.destroy(), res.destroy(), settle({ elbStatus: 504 })) : fail(504)));
+      last = o.clock.now();
+      if (!timer) arm(o.idleTimeoutMs);
     };
     const upstream = request({ host: o.host, port: o.port, method: req.method, path: req.url, headers: o.headers, agent: o.agent });
     const unregister = o.onAbort(() => (res.headersSent ? (upstream.destroy(), res.destroy(), settle({})) : fail(502)));

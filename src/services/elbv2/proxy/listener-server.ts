@@ -38,8 +38,12 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
+// Trace ids: a random per-process prefix and a counter make them unique without a random draw per request.
+const tracePrefix = randomBytes(6).toString('hex');
+let traceCounter = 0;
 function traceId(now: number): string {
-  return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+  traceCounter = (traceCounter + 1) % 0x1000000000000;
+  return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${tracePrefix}${traceCounter.toString(16).padStart(12, '0')}`;
 }
 
 /** One listener: an HTTP server that routes each request by the listener's rules. */
@@ -98,8 +102,8 @@ export class ListenerServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const table = this.host.table(this.listenerArn);
     if (!table) return sendElbError(res, 503);
-    const facts = this.facts(req);
-    const route = selectRoute(table, facts);
+    const facts = table.rules.length || table.fallback.action.Type === 'redirect' ? this.facts(req) : undefined;
+    const route = facts ? selectRoute(table, facts) : table.fallback;
     const lb = dimensionOf(table.lb.arn);
     const record = (r: ForwardResult, tg?: string) => this.host.metrics.record({ scope: table.scope, lb, tg, ...r });
     const action = route.action;
@@ -114,8 +118,8 @@ export class ListenerServer {
     if (action.Type === 'redirect') {
       const r = action.RedirectConfig!;
       const status = r.StatusCode === 'HTTP_301' ? 301 : 302;
-      const query = facts.query.length ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
-      const location = redirectLocation(r, { protocol: 'http', host: facts.host, port: table.listener.port, path: facts.path, query });
+      const query = facts!.query.length ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+      const location = redirectLocation(r, { protocol: 'http', host: facts!.host, port: table.listener.port, path: facts!.path, query });
       res.writeHead(status, { server: 'awselb/2.0', location, 'content-length': 0 });
       res.end();
       req.resume();

@@ -122,10 +122,9 @@ export class TargetPool {
 
   /** The target for the next request, or undefined when there is none to send it to (503). */
   choose(sticky?: string): TargetRuntime | undefined {
-    const live = [...this.targets.values()].filter((t) => !t.draining && t.address && !t.invalid);
-    const routable = (t: TargetRuntime) => !this.checking || t.health.state === 'healthy';
-    let pool = live.filter(routable);
-    if (pool.length === 0) pool = live.filter((t) => t.health.state === 'unhealthy');
+    let pool: TargetRuntime[] = [];
+    for (const t of this.targets.values()) if (!t.draining && t.address && !t.invalid && (!this.checking || t.health.state === 'healthy')) pool.push(t);
+    if (pool.length === 0) pool = [...this.targets.values()].filter((t) => !t.draining && t.address && !t.invalid && t.health.state === 'unhealthy');
     if (pool.length === 0) return undefined;
     if (sticky) {
       const stuck = pool.find((t) => t.key === sticky);
