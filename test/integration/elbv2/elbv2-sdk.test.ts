@@ -3,10 +3,10 @@ import {
   DeregisterTargetsCommand, DescribeLoadBalancerAttributesCommand, DescribeRulesCommand, DescribeTagsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand, ModifyRuleCommand, ModifyTargetGroupCommand, RegisterTargetsCommand, RemoveTagsCommand, type Action,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { elbClient } from './helpers.js';
+import { elbClient, get, listenerAddress } from './helpers.js';
 
 describe('ELBv2 API through SDK v3: validation and AWS errors', () => {
   let sw: TestSlipway;
@@ -94,6 +94,19 @@ describe('ELBv2 API through SDK v3: validation and AWS errors', () => {
     await fails(elb.send(new DeleteRuleCommand({ RuleArn: def.RuleArn })), 'OperationNotPermittedException', 'cannot be deleted');
     const modified = await elb.send(new ModifyRuleCommand({ RuleArn: def.RuleArn, Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', MessageBody: 'none' } }] }));
     expect(modified.Rules![0]).toMatchObject({ IsDefault: true, Priority: 'default', Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', MessageBody: 'none' } }] });
+  });
+
+  it('reports an instance target EC2 does not know as unused with Target.InvalidState, and sends it no traffic', async () => {
+    const tg = (await elb.send(new CreateTargetGroupCommand({ Name: 'instances', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1' }))).TargetGroups![0];
+    expect(tg.TargetType).toBe('instance');
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: 'i-0123456789abcdef0' }] }));
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'fleet', Subnets: ['subnet-1', 'subnet-2'] }))).LoadBalancers![0].LoadBalancerArn!;
+    const listener = (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }))).Listeners![0];
+    await vi.waitFor(async () => {
+      const h = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+      expect(h.TargetHealthDescriptions![0]).toMatchObject({ Target: { Id: 'i-0123456789abcdef0', Port: 80 }, TargetHealth: { State: 'unused', Reason: 'Target.InvalidState' } });
+    });
+    expect((await get(await listenerAddress(sw, listener.ListenerArn!))).status).toBe(503);
   });
 
   it('tags load balancers, target groups, listeners and rules', async () => {
