@@ -5,24 +5,42 @@ import { mergeTags, resourceId, validation } from './common.js';
 import { getListener, getLoadBalancer, page, type Elbv2, type Ops } from './context.js';
 import { rulePrefix, type ListenerRecord, type LoadBalancerRecord } from './store.js';
 
+const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
+
 export function listenerView(l: ListenerRecord): Listener {
-  return { ListenerArn: l.arn, LoadBalancerArn: l.loadBalancerArn, Port: l.port, Protocol: l.protocol, DefaultActions: l.defaultActions };
+  return {
+    ListenerArn: l.arn,
+    LoadBalancerArn: l.loadBalancerArn,
+    Port: l.port,
+    Protocol: l.protocol,
+    Certificates: l.certificateArn ? [{ CertificateArn: l.certificateArn }] : undefined,
+    SslPolicy: l.sslPolicy,
+    DefaultActions: l.defaultActions,
+  };
 }
 
-/** HTTP is what the proxy serves; HTTPS and TCP are refused with the reason rather than stored and left dead. */
-function checkProtocol(lb: LoadBalancerRecord, protocol: string | undefined): 'HTTP' {
+/** HTTP and HTTPS are what the proxy serves; other protocols are refused with the reason rather than stored and left dead. */
+function checkProtocol(lb: LoadBalancerRecord, protocol: string | undefined): 'HTTP' | 'HTTPS' {
   const p = protocol ?? (lb.type === 'network' ? 'TCP' : 'HTTP');
-  if (p === 'HTTP' && lb.type === 'application') return 'HTTP';
-  if (p === 'HTTPS' && lb.type === 'application') {
-    throw new ServiceError(
-      'UnsupportedProtocolException',
-      'HTTPS listeners are not supported by Slipway: it has no ACM to hold the certificate. Create an HTTP listener (and terminate TLS in front of Slipway if you need it).',
-    );
-  }
+  if ((p === 'HTTP' || p === 'HTTPS') && lb.type === 'application') return p;
   if (lb.type === 'network') {
     throw new ServiceError('UnsupportedProtocolException', `Listeners of network load balancers (protocol ${p}) are not supported by Slipway yet: use an application load balancer with an HTTP listener`);
   }
   throw new ServiceError('UnsupportedProtocolException', `Protocol '${p}' is not supported for listeners of application load balancers; use HTTP`);
+}
+
+/** An HTTPS listener's certificate and policy (the certificate itself is checked when the listener binds). */
+function tlsSettings(protocol: 'HTTP' | 'HTTPS', certificates: { CertificateArn?: string }[] | undefined, sslPolicy: string | undefined, current?: ListenerRecord) {
+  if (protocol === 'HTTP') {
+    if (certificates?.length || sslPolicy) throw validation('Certificates and an SSL policy can be specified only for HTTPS listeners');
+    return { certificateArn: undefined, sslPolicy: undefined };
+  }
+  const certificateArn = certificates?.[0]?.CertificateArn ?? current?.certificateArn;
+  if (!certificateArn) throw new ServiceError('CertificateNotFoundException', 'A certificate must be specified for HTTPS listeners');
+  if ((certificates?.length ?? 0) > 1) throw new ServiceError('TooManyCertificatesException', 'An HTTPS listener takes one default certificate here; add others with AddListenerCertificates (not supported by Slipway)');
+  const policy = sslPolicy ?? current?.sslPolicy ?? DEFAULT_SSL_POLICY;
+  if (!/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(policy)) throw new ServiceError('SSLPolicyNotFoundException', `SSL policy '${policy}' not found`);
+  return { certificateArn, sslPolicy: policy };
 }
 
 function checkPortFree(e: Elbv2, lb: LoadBalancerRecord, port: number, except?: string): void {
@@ -48,6 +66,7 @@ export function listenerOperations(e: Elbv2): Ops {
         loadBalancerArn: lb.arn,
         port: input.Port,
         protocol,
+        ...tlsSettings(protocol, input.Certificates, input.SslPolicy),
         defaultActions: checkActions(store, ctx, lb, input.DefaultActions),
         defaultRuleArn: rulePrefix(arn) + resourceId(),
         tags: mergeTags([], input.Tags ?? []),
@@ -73,13 +92,13 @@ export function listenerOperations(e: Elbv2): Ops {
       const lb = getLoadBalancer(e, ctx, listener.loadBalancerArn);
       const next: ListenerRecord = { ...listener };
       if (input.Protocol !== undefined) next.protocol = checkProtocol(lb, input.Protocol);
-      if (input.Certificates?.length || input.SslPolicy) checkProtocol(lb, 'HTTPS');
+      Object.assign(next, tlsSettings(next.protocol, input.Certificates, input.SslPolicy, listener));
       if (input.DefaultActions) next.defaultActions = checkActions(store, ctx, lb, input.DefaultActions);
       if (input.Port !== undefined && input.Port !== listener.port) {
         checkPortFree(e, lb, input.Port, listener.arn);
         next.port = input.Port;
-        await e.engine.openListener(ctx, next); // rebinds; the old port stays if the new one cannot be had
       }
+      await e.engine.openListener(ctx, next); // rebinds when the port, protocol or certificate changed
       store.listeners.put(ctx, next.arn, next);
       e.engine.changed();
       return { Listeners: [listenerView(next)] };

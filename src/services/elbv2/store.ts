@@ -22,7 +22,10 @@ export interface ListenerRecord {
   arn: string;
   loadBalancerArn: string;
   port: number;
-  protocol: 'HTTP' | 'HTTPS' | 'TCP';
+  protocol: 'HTTP' | 'HTTPS';
+  /** HTTPS: the certificate (a Secrets Manager secret holding a PEM pair) and the policy named. */
+  certificateArn?: string;
+  sslPolicy?: string;
   defaultActions: Action[];
   /** The ARN of the listener's default rule (it holds the default actions). */
   defaultRuleArn: string;

@@ -21,7 +21,7 @@ describe('ELBv2 through the aws CLI', () => {
     await app.close();
   });
 
-  it('creates a load balancer, a target group, targets and a listener that serves real traffic', async () => {
+  it('creates a load balancer, a target group and targets, unused until a listener forwards to them', async () => {
     const lb = await cli('elbv2', 'create-load-balancer', '--name', 'web-alb', '--subnets', 'subnet-1', 'subnet-2');
     expect(lb.code, lb.stderr).toBe(0);
     const created = lb.json<{ LoadBalancers: Record<string, unknown>[] }>().LoadBalancers[0];
@@ -48,6 +48,9 @@ describe('ELBv2 through the aws CLI', () => {
       { Target: { Id: '127.0.0.1', Port: app.port }, HealthCheckPort: String(app.port), TargetHealth: { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' } },
     ]);
 
+  });
+
+  it('creates a listener that serves real traffic to the healthy target', async () => {
     const listener = await cli('elbv2', 'create-listener', '--load-balancer-arn', lbArn, '--protocol', 'HTTP', '--port', '8080', '--default-actions', `Type=forward,TargetGroupArn=${tgArn}`);
     expect(listener.code, listener.stderr).toBe(0);
     const listenerArn = listener.json<{ Listeners: { ListenerArn: string; Port: number }[] }>().Listeners[0].ListenerArn;
@@ -62,7 +65,7 @@ describe('ELBv2 through the aws CLI', () => {
     expect(tgs.json<{ TargetGroups: { LoadBalancerArns: string[] }[] }>().TargetGroups[0].LoadBalancerArns).toEqual([lbArn]);
   });
 
-  it('sets the deregistration delay and answers AWS errors for bad input', async () => {
+  it('sets the deregistration delay and answers AWS errors for bad names and health check settings', async () => {
     const attrs = await cli('elbv2', 'modify-target-group-attributes', '--target-group-arn', tgArn, '--attributes', 'Key=deregistration_delay.timeout_seconds,Value=30');
     expect(attrs.json<{ Attributes: { Key: string; Value: string }[] }>().Attributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '30' });
 
@@ -73,6 +76,9 @@ describe('ELBv2 through the aws CLI', () => {
     expect(range.stderr).toContain('healthCheckIntervalSeconds');
     const timeout = await cli('elbv2', 'create-target-group', '--name', 'bad', '--protocol', 'HTTP', '--port', '80', '--vpc-id', 'vpc-1', '--health-check-interval-seconds', '10', '--health-check-timeout-seconds', '10');
     expect(timeout.stderr).toContain("(ValidationError) when calling the CreateTargetGroup operation: Health check interval '10' must be greater than the timeout '10'");
+  });
+
+  it('refuses bad listeners and deleting a target group in use', async () => {
     const unknown = await cli('elbv2', 'create-listener', '--load-balancer-arn', lbArn, '--protocol', 'HTTP', '--port', '9090', '--default-actions', `Type=forward,TargetGroupArn=${tgArn.replace(/[0-9a-f]{16}$/, '0000000000000000')}`);
     expect(unknown.stderr).toContain('(TargetGroupNotFound) when calling the CreateListener operation');
     const zero = await cli('elbv2', 'create-listener', '--load-balancer-arn', lbArn, '--protocol', 'HTTP', '--port', '9090', '--default-actions',
@@ -83,6 +89,6 @@ describe('ELBv2 through the aws CLI', () => {
     const inUse = await cli('elbv2', 'delete-target-group', '--target-group-arn', tgArn);
     expect(inUse.stderr).toContain('(ResourceInUse) when calling the DeleteTargetGroup operation');
     const https = await cli('elbv2', 'create-listener', '--load-balancer-arn', lbArn, '--protocol', 'HTTPS', '--port', '443', '--certificates', 'CertificateArn=arn:aws:acm:us-east-1:000000000000:certificate/x', '--default-actions', `Type=forward,TargetGroupArn=${tgArn}`);
-    expect(https.stderr).toContain('(UnsupportedProtocol) when calling the CreateListener operation: HTTPS listeners are not supported by Slipway');
+    expect(https.stderr).toContain("(CertificateNotFound) when calling the CreateListener operation: Certificate 'arn:aws:acm:us-east-1:000000000000:certificate/x' not found: it is not a Secrets Manager secret ARN. Slipway has no ACM");
   });
 });

@@ -9,6 +9,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { Scope } from '../../../core/scope.js';
 import type { JobQueue } from '../../../state/job-queue.js';
 import { forwardTargets, type Elbv2Store, type ListenerRecord, type TargetGroupRecord } from '../store.js';
+import { loadCertificate } from './certificates.js';
 import { ListenerServer, type ProxyHost } from './listener-server.js';
 import { MetricsAggregator } from './metrics.js';
 import { buildRouteTable, dimensionOf, type RouteTable } from './route-table.js';
@@ -87,12 +88,19 @@ export class ProxyEngine implements ProxyHost {
   /** Binds (or rebinds) a listener's port; a port that cannot be had is an AWS-shaped error. */
   async openListener(scope: Scope, listener: ListenerRecord): Promise<void> {
     const existing = this.bound.get(listener.arn);
-    if (existing && existing.listener.port === listener.port) {
+    const same = (a: ListenerRecord) => a.port === listener.port && a.protocol === listener.protocol && a.certificateArn === listener.certificateArn;
+    if (existing && same(existing.listener)) {
       existing.listener = listener;
       return;
     }
-    const server = new ListenerServer(listener.arn, this);
+    const tls = listener.protocol === 'HTTPS' ? await loadCertificate(this.deps.aws, scope, listener.certificateArn ?? '') : undefined;
+    const server = new ListenerServer(listener.arn, this, tls);
     const ephemeral = this.deps.config.elbPorts === 'ephemeral';
+    // The same port again (a new certificate or protocol): the old server must let go of it first.
+    if (existing && existing.listener.port === listener.port && !ephemeral) {
+      await existing.server.close();
+      this.bound.delete(listener.arn);
+    }
     let boundPort: number;
     try {
       boundPort = await server.listen(ephemeral ? 0 : listener.port, this.deps.config.host);
@@ -104,9 +112,9 @@ export class ProxyEngine implements ProxyHost {
         `Port ${listener.port} on ${this.deps.config.host} ${why}, so the listener cannot serve it. Choose another port, free it, or start Slipway with --elb-ports ephemeral.`,
       );
     }
-    if (existing) await existing.server.close();
+    if (existing && this.bound.get(listener.arn) === existing) await existing.server.close();
     this.bound.set(listener.arn, { server, scope, listener, boundPort });
-    this.deps.log.info('load balancer listener bound', { listener: listener.arn, port: listener.port, address: `http://${this.deps.config.host}:${boundPort}` });
+    this.deps.log.info('load balancer listener bound', { listener: listener.arn, port: listener.port, address: `${tls ? 'https' : 'http'}://${this.deps.config.host}:${boundPort}` });
   }
 
   async closeListener(arn: string): Promise<void> {
@@ -173,7 +181,7 @@ export class ProxyEngine implements ProxyHost {
       LoadBalancerArn: b.listener.loadBalancerArn,
       Port: b.listener.port,
       BoundPort: b.boundPort,
-      Address: `http://${host.includes(':') ? `[${host}]` : host}:${b.boundPort}`,
+      Address: `${b.listener.protocol === 'HTTPS' ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${b.boundPort}`,
     }));
   }
 

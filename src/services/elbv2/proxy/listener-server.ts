@@ -1,5 +1,6 @@
-import { createServer, type Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { Action } from '../../../aws/models/generated/elbv2.js';
@@ -12,6 +13,7 @@ import { forward, forwardHeaders, forwardUpgrade, sendElbError, type ForwardResu
 import type { MetricsAggregator } from './metrics.js';
 import { redirectLocation } from './redirect.js';
 import { dimensionOf, selectRoute, type Route, type RouteTable } from './route-table.js';
+import type { PemPair } from './certificates.js';
 import type { TargetPool, TargetRuntime } from './target-pool.js';
 
 /** What a listener's server needs from the engine. */
@@ -51,17 +53,22 @@ export class ListenerServer {
   readonly server: Server;
   private readonly sockets = new Set<Socket | Duplex>();
 
+  private readonly proto: 'http' | 'https';
+
   constructor(
     readonly listenerArn: string,
     private readonly host: ProxyHost,
+    tls?: PemPair,
   ) {
     // A failure inside the proxy answers 500 (an ELB error), never a hang.
-    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) =>
-      this.handle(req, res).catch((e: unknown) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      void this.handle(req, res).catch((e: unknown) => {
         host.log.error('load balancer request failed', { listener: listenerArn, error: errorMessage(e) });
         sendElbError(res, 500);
-      }),
-    );
+      });
+    const options = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
+    this.proto = tls ? 'https' : 'http';
+    this.server = tls ? createTlsServer({ ...options, cert: tls.cert, key: tls.key }, onRequest) : createServer(options, onRequest);
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.upgrade(req, socket, head).catch((e: unknown) => {
         host.log.error('load balancer upgrade failed', { listener: listenerArn, error: errorMessage(e) });
@@ -119,7 +126,7 @@ export class ListenerServer {
       const r = action.RedirectConfig!;
       const status = r.StatusCode === 'HTTP_301' ? 301 : 302;
       const query = facts!.query.length ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
-      const location = redirectLocation(r, { protocol: 'http', host: facts!.host, port: table.listener.port, path: facts!.path, query });
+      const location = redirectLocation(r, { protocol: this.proto, host: facts!.host, port: table.listener.port, path: facts!.path, query });
       res.writeHead(status, { server: 'awselb/2.0', location, 'content-length': 0 });
       res.end();
       req.resume();
@@ -169,13 +176,14 @@ export class ListenerServer {
     const xff = mode === 'remove' ? undefined : mode === 'preserve' ? (existing as string | undefined) : existing ? `${existing}, ${clientEntry}` : clientEntry;
     const port = table.listener.port;
     const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
-    const host = attrs['routing.http.preserve_host_header.enabled'] === 'true' ? req.headers.host : port === 80 ? hostName : `${hostName}:${port}`;
+    const defaultPort = this.proto === 'https' ? 443 : 80;
+    const host = attrs['routing.http.preserve_host_header.enabled'] === 'true' ? req.headers.host : port === defaultPort ? hostName : `${hostName}:${port}`;
     return forwardHeaders(
       req.headers,
       {
         host,
         'x-forwarded-for': xff,
-        'x-forwarded-proto': 'http',
+        'x-forwarded-proto': this.proto,
         'x-forwarded-port': String(port),
         'x-amzn-trace-id': (req.headers['x-amzn-trace-id'] as string | undefined) ?? traceId(this.host.clock.now()),
       },
