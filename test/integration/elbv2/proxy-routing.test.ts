@@ -1,4 +1,4 @@
-import { CreateRuleCommand, ModifyListenerCommand, SetRulePrioritiesCommand, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRuleCommand, DeregisterTargetsCommand, ModifyListenerCommand, SetRulePrioritiesCommand, DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startSlipway, type TestSlipway } from '../../helpers/slipway.js';
@@ -46,6 +46,42 @@ describe('ELBv2 proxy: routing', () => {
       DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: alb.groups.blue, Weight: 0 }, { TargetGroupArn: alb.groups.green, Weight: 100 }] } }],
     }));
     for (let i = 0; i < 20; i++) expect((await get(alb.url)).body).toBe('green /');
+  });
+
+  it('loses no request while weights shift and a target drains under steady traffic', async () => {
+    const [blue, green] = [await target('blue'), await target('green')];
+    const alb = await createAlb(sw, 'shift', { blue: [blue], green: [green] }, (g) => forwardTo(g.blue));
+    const elb = elbClient(sw);
+    let running = true;
+    const seen = { blue: 0, green: 0, failed: 0 };
+    const worker = async () => {
+      while (running) {
+        const r = await get(alb.url).catch(() => ({ status: 0, body: '' }));
+        if (r.status !== 200) seen.failed++;
+        else seen[r.body.split(' ')[0] as 'blue' | 'green']++;
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    const until = async (n: number) => {
+      const target = seen.blue + seen.green + n;
+      while (seen.blue + seen.green + seen.failed < target) await new Promise((r) => setImmediate(r));
+    };
+    await until(50);
+    for (const w of [[90, 10], [50, 50], [0, 100]]) {
+      await elb.send(new ModifyListenerCommand({
+        ListenerArn: alb.listenerArn,
+        DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: alb.groups.blue, Weight: w[0] }, { TargetGroupArn: alb.groups.green, Weight: w[1] }] } }],
+      }));
+      await until(50);
+    }
+    await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: alb.groups.blue, Targets: [{ Id: '127.0.0.1', Port: blue.port }] }));
+    const greenBefore = seen.green;
+    await until(50);
+    running = false;
+    await Promise.all(workers);
+    expect(seen.failed).toBe(0);
+    expect(seen.blue).toBeGreaterThan(0);
+    expect(seen.green - greenBefore).toBeGreaterThanOrEqual(50);
   });
 
   it('keeps a client on its target group with group stickiness', async () => {

@@ -154,17 +154,22 @@ export class ListenerServer {
     const groups = (fc.TargetGroups ?? []).map((g) => ({ key: g.TargetGroupArn!, weight: g.Weight ?? 1 }));
     const cookies: string[] = [];
     const stickyGroup = fc.TargetGroupStickinessConfig?.Enabled ? cookie(req, 'AWSALBTG') : undefined;
-    let tgArn = stickyGroup && groups.some((g) => g.key === stickyGroup && g.weight > 0) ? stickyGroup : route.picker.pick(groups);
-    if (!tgArn) return undefined;
-    if (fc.TargetGroupStickinessConfig?.Enabled) cookies.push(`AWSALBTG=${encodeURIComponent(tgArn)}; Max-Age=${fc.TargetGroupStickinessConfig.DurationSeconds}; Path=/`);
-    const pool = this.host.pool(table.scope, tgArn);
-    if (!pool) return undefined;
-    tgArn = pool.tg.arn;
-    const stickyTargets = pool.tg.attributes['stickiness.enabled'] === 'true';
-    const target = pool.choose(stickyTargets ? cookie(req, 'AWSALB') : undefined);
-    if (!target) return undefined;
-    if (stickyTargets) cookies.push(`AWSALB=${encodeURIComponent(target.key)}; Max-Age=${pool.tg.attributes['stickiness.lb_cookie.duration_seconds']}; Path=/`);
-    return { pool, target, cookies };
+    const first = stickyGroup && groups.some((g) => g.key === stickyGroup && g.weight > 0) ? stickyGroup : route.picker.pick(groups);
+    if (!first) return undefined;
+    // A group with no target able to take the request (its targets still in their first health
+    // check, say) passes it to the other weighted groups rather than failing it.
+    const order = [first, ...groups.filter((g) => g.key !== first && g.weight > 0).sort((a, b) => b.weight - a.weight).map((g) => g.key)];
+    for (const tgArn of order) {
+      const pool = this.host.pool(table.scope, tgArn);
+      if (!pool) continue;
+      const stickyTargets = pool.tg.attributes['stickiness.enabled'] === 'true';
+      const target = pool.choose(stickyTargets ? cookie(req, 'AWSALB') : undefined);
+      if (!target) continue;
+      if (fc.TargetGroupStickinessConfig?.Enabled) cookies.push(`AWSALBTG=${encodeURIComponent(tgArn)}; Max-Age=${fc.TargetGroupStickinessConfig.DurationSeconds}; Path=/`);
+      if (stickyTargets) cookies.push(`AWSALB=${encodeURIComponent(target.key)}; Max-Age=${pool.tg.attributes['stickiness.lb_cookie.duration_seconds']}; Path=/`);
+      return { pool, target, cookies };
+    }
+    return undefined;
   }
 
   private headersFor(req: IncomingMessage, table: RouteTable, keepUpgrade: boolean) {
