@@ -85,7 +85,11 @@ describe('ELBv2 proxy: routing', () => {
   });
 
   it('keeps a client on its target group with group stickiness', async () => {
-    const [x, y] = [await target('x'), await target('y')];
+    const cookieSetting = (name: string): Parameters<typeof startTarget>[1] => (_req, res) => {
+      res.setHeader('set-cookie', 'session=abc; Path=/');
+      res.end(`${name} /`);
+    };
+    const [x, y] = [await target('x', cookieSetting('x')), await target('y', cookieSetting('y'))];
     const alb = await createAlb(sw, 'sticky', { x: [x], y: [y] }, (g) => ({
       Type: 'forward',
       ForwardConfig: {
@@ -94,8 +98,9 @@ describe('ELBv2 proxy: routing', () => {
       },
     }));
     const first = await get(alb.url);
-    const cookie = first.headers['set-cookie']![0].split(';')[0];
-    expect(cookie).toMatch(/^AWSALBTG=/);
+    expect(first.headers['set-cookie']).toHaveLength(2); // the target's own cookie stays
+    const cookie = first.headers['set-cookie']!.find((c) => c.startsWith('AWSALBTG='))!.split(';')[0];
+    expect(first.headers['set-cookie']).toContain('session=abc; Path=/');
     for (let i = 0; i < 6; i++) expect((await get(alb.url, { cookie })).body).toBe(first.body);
   });
 

@@ -37,6 +37,8 @@ export function sendElbError(res: ServerResponse, status: number): void {
   res.end(body);
 }
 
+const asList = (v: string | number | readonly string[]): string[] => (Array.isArray(v) ? [...(v as readonly string[])] : [String(v)]);
+
 export interface ForwardResult {
   /** The target's status, when it answered. */
   targetStatus?: number;
@@ -99,7 +101,11 @@ export function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOpt
     idle();
     upstream.on('response', (up) => {
       const targetSeconds = (performance.now() - started) / 1000;
-      res.writeHead(up.statusCode ?? 502, up.statusMessage, forwardHeaders(up.headers, {}) as OutgoingHttpHeaders);
+      const headers = forwardHeaders(up.headers, {});
+      // Stickiness cookies set by the load balancer go out alongside the target's own.
+      const ours = res.getHeader('set-cookie');
+      if (ours !== undefined && headers['set-cookie'] !== undefined) headers['set-cookie'] = [...asList(ours), ...asList(headers['set-cookie'])];
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
       idle();
       up.on('data', (chunk: Buffer) => {
         idle();
