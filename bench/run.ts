@@ -2,6 +2,7 @@
 import { benchCloudwatch } from './cloudwatch.js';
 import { benchCodecommit } from './codecommit.js';
 import { benchDynamodb } from './dynamodb.js';
+import { benchElbv2 } from './elbv2.js';
 import { benchEvents } from './events.js';
 import { benchGateway } from './gateway.js';
 import { pinning } from './lib/servers.js';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   logs: benchLogs,
   s3: benchS3,
   codecommit: benchCodecommit,
+  elbv2: benchElbv2,
 };
 
 const wanted = process.argv.slice(2);

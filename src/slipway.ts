@@ -56,7 +56,6 @@ export class Slipway {
       log: this.log.child('gateway'),
       defaultRegion: this.config.defaultRegion,
       maxBodyBytes: this.config.maxBodyBytes,
-      routes: internalRoutes(this),
     });
     for (const def of options.services ?? SERVICES) {
       const dataDir = join(this.config.dataDir, 'services', def.name);
@@ -70,6 +69,8 @@ export class Slipway {
       for (const rewrite of instance.rewrites ?? []) gateway.addRewrite(rewrite);
       this.instances.set(def.name, instance);
     }
+    // Last, so services' own /_slipway/<service>/ routes win over the catch-all 404.
+    for (const route of internalRoutes(this)) gateway.addRoute(route);
     this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, gateway.handle);
   }
 

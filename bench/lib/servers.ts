@@ -25,6 +25,11 @@ const canPin = cpus().length > 1 && spawnSync('taskset', ['-V']).status === 0;
 if (canPin) spawnSync('taskset', ['-a', '-p', '-c', `0-${SERVER_CPU - 1}`, String(process.pid)]);
 export const pinning = canPin ? `server on CPU ${SERVER_CPU}, load generator on CPU 0${SERVER_CPU > 1 ? `-${SERVER_CPU - 1}` : ''}` : 'not pinned';
 
+/** Runs a command pinned to the servers' CPU (when pinning is possible). */
+export function spawnPinned(cmd: string, args: string[]): ChildProcess {
+  return canPin ? spawn('taskset', ['-c', String(SERVER_CPU), cmd, ...args], { stdio: 'ignore' }) : spawn(cmd, args, { stdio: 'ignore' });
+}
+
 /** Spawns a server process and waits until `probe` answers 200; the process prints its URL. */
 async function spawnServer(args: string[], urlPattern: RegExp, probePath: string, cleanup = () => {}): Promise<Running> {
   const began = performance.now();
@@ -62,9 +67,9 @@ async function spawnServer(args: string[], urlPattern: RegExp, probePath: string
   };
 }
 
-export function startSlipway(): Promise<Running> {
+export function startSlipway(extraArgs: string[] = []): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
-  return spawnServer([CLI, 'start', '--port', '0', '--data-dir', dataDir], /ready on (http:\/\/\S+) in /, '/_slipway/health', () =>
+  return spawnServer([CLI, 'start', '--port', '0', '--data-dir', dataDir, ...extraArgs], /ready on (http:\/\/\S+) in /, '/_slipway/health', () =>
     rmSync(dataDir, { recursive: true, force: true }),
   );
 }

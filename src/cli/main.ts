@@ -16,6 +16,9 @@ Options (each also settable by the environment variable shown):
   --time-scale <x>      run AWS waits x times faster SLIPWAY_TIME_SCALE (default ${DEFAULTS.timeScale})
   --region <name>       region for unsigned calls   SLIPWAY_REGION      (default ${DEFAULTS.defaultRegion})
   --log-level <level>   debug, info, warn, error    SLIPWAY_LOG_LEVEL   (default ${DEFAULTS.logLevel})
+  --elb-ports <mode>    requested: load balancer listeners bind their own port;
+                        ephemeral: an OS-chosen one (GET /_slipway/elbv2/listeners
+                        lists the real addresses)  SLIPWAY_ELB_PORTS   (default ${DEFAULTS.elbPorts})
   -h, --help            show this help
   -v, --version         print the version
 `;
@@ -32,6 +35,12 @@ function number(name: string, text: string | undefined, fallback: number, intege
   return n;
 }
 
+function elbPorts(text: string | undefined): SlipwayConfig['elbPorts'] {
+  if (text === undefined || text === '') return DEFAULTS.elbPorts;
+  if (text === 'requested' || text === 'ephemeral') return text;
+  fail(`--elb-ports must be 'requested' or 'ephemeral', got '${text}'`);
+}
+
 export function configFrom(argv: string[], env: NodeJS.ProcessEnv): Partial<SlipwayConfig> {
   const { values } = parseArgs({
     args: argv,
@@ -42,6 +51,7 @@ export function configFrom(argv: string[], env: NodeJS.ProcessEnv): Partial<Slip
       'time-scale': { type: 'string' },
       region: { type: 'string' },
       'log-level': { type: 'string' },
+      'elb-ports': { type: 'string' },
     },
     strict: true,
   });
@@ -52,6 +62,7 @@ export function configFrom(argv: string[], env: NodeJS.ProcessEnv): Partial<Slip
     timeScale: number('--time-scale', values['time-scale'] ?? env.SLIPWAY_TIME_SCALE, DEFAULTS.timeScale),
     defaultRegion: values.region ?? env.SLIPWAY_REGION ?? DEFAULTS.defaultRegion,
     logLevel: parseLogLevel(values['log-level'] ?? env.SLIPWAY_LOG_LEVEL),
+    elbPorts: elbPorts(values['elb-ports'] ?? env.SLIPWAY_ELB_PORTS),
   };
 }
 

@@ -11,6 +11,12 @@ export interface SlipwayConfig {
   logLevel: LogLevel;
   /** The largest non-streaming request body accepted. */
   maxBodyBytes: number;
+  /**
+   * How load balancer listeners bind: `requested` binds the port the listener asks for;
+   * `ephemeral` binds an OS-chosen port (the API still shows the requested one), so several
+   * Slipways (tests) can run listeners on "port 80" at once.
+   */
+  elbPorts: 'requested' | 'ephemeral';
 }
 
 export const DEFAULTS: SlipwayConfig = {
@@ -21,4 +27,5 @@ export const DEFAULTS: SlipwayConfig = {
   defaultRegion: 'us-east-1',
   logLevel: 'info',
   maxBodyBytes: 256 * 1024 * 1024,
+  elbPorts: 'requested',
 };

@@ -1,0 +1,247 @@
+import { createServer, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import type { Action } from '../../../aws/models/generated/elbv2.js';
+import type { Clock } from '../../../core/clock.js';
+import { errorMessage } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import type { Scope } from '../../../core/scope.js';
+import type { RequestFacts } from '../conditions.js';
+import { forward, forwardHeaders, forwardUpgrade, sendElbError, type ForwardResult } from './forward.js';
+import type { MetricsAggregator } from './metrics.js';
+import { redirectLocation } from './redirect.js';
+import { dimensionOf, selectRoute, type Route, type RouteTable } from './route-table.js';
+import type { PemPair } from './certificates.js';
+import type { TargetPool, TargetRuntime } from './target-pool.js';
+
+/** What a listener's server needs from the engine. */
+export interface ProxyHost {
+  table(listenerArn: string): RouteTable | undefined;
+  pool(scope: Scope, tgArn: string): TargetPool | undefined;
+  readonly agent: Agent;
+  readonly clock: Clock;
+  readonly metrics: MetricsAggregator;
+  readonly log: Logger;
+}
+
+interface Destination {
+  pool: TargetPool;
+  target: TargetRuntime;
+  cookies: string[];
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+// Trace ids: a random per-process prefix and a counter make them unique without a random draw per request.
+const tracePrefix = randomBytes(6).toString('hex');
+let traceCounter = 0;
+function traceId(now: number): string {
+  traceCounter = (traceCounter + 1) % 0x1000000000000;
+  return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${tracePrefix}${traceCounter.toString(16).padStart(12, '0')}`;
+}
+
+/** One listener: an HTTP server that routes each request by the listener's rules. */
+export class ListenerServer {
+  readonly server: Server;
+  private readonly sockets = new Set<Socket | Duplex>();
+
+  private readonly proto: 'http' | 'https';
+
+  constructor(
+    readonly listenerArn: string,
+    private readonly host: ProxyHost,
+    tls?: PemPair,
+  ) {
+    // A failure inside the proxy answers 500 (an ELB error), never a hang.
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      void this.handle(req, res).catch((e: unknown) => {
+        host.log.error('load balancer request failed', { listener: listenerArn, error: errorMessage(e) });
+        sendElbError(res, 500);
+      });
+    const options = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
+    this.proto = tls ? 'https' : 'http';
+    this.server = tls ? createTlsServer({ ...options, cert: tls.cert, key: tls.key }, onRequest) : createServer(options, onRequest);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head).catch((e: unknown) => {
+        host.log.error('load balancer upgrade failed', { listener: listenerArn, error: errorMessage(e) });
+        socket.destroy();
+      }),
+    );
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  listen(port: number, bindHost: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, bindHost, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    for (const s of this.sockets) s.destroy();
+    return closed;
+  }
+
+  private facts(req: IncomingMessage): RequestFacts {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const query: [string, string][] = q < 0 ? [] : [...new URLSearchParams(url.slice(q + 1))];
+    return { method: req.method ?? 'GET', path: q < 0 ? url : url.slice(0, q), host: (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase(), headers, query, sourceIp: req.socket.remoteAddress ?? '' };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const table = this.host.table(this.listenerArn);
+    if (!table) return sendElbError(res, 503);
+    const facts = table.rules.length || table.fallback.action.Type === 'redirect' ? this.facts(req) : undefined;
+    const route = facts ? selectRoute(table, facts) : table.fallback;
+    const lb = dimensionOf(table.lb.arn);
+    const record = (r: ForwardResult, tg?: string) => this.host.metrics.record({ scope: table.scope, lb, tg, ...r });
+    const action = route.action;
+    if (action.Type === 'fixed-response') {
+      const f = action.FixedResponseConfig!;
+      const body = f.MessageBody ?? '';
+      res.writeHead(Number(f.StatusCode), { server: 'awselb/2.0', 'content-type': f.ContentType ?? 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      req.resume();
+      return record({ elbStatus: Number(f.StatusCode) });
+    }
+    if (action.Type === 'redirect') {
+      const r = action.RedirectConfig!;
+      const status = r.StatusCode === 'HTTP_301' ? 301 : 302;
+      const query = facts!.query.length ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+      const location = redirectLocation(r, { protocol: this.proto, host: facts!.host, port: table.listener.port, path: facts!.path, query });
+      res.writeHead(status, { server: 'awselb/2.0', location, 'content-length': 0 });
+      res.end();
+      req.resume();
+      return record({ elbStatus: status });
+    }
+    const dest = this.destination(req, table, route);
+    if (!dest) {
+      sendElbError(res, 503);
+      req.resume();
+      return record({ elbStatus: 503 }, this.firstGroup(action));
+    }
+    for (const c of dest.cookies) res.appendHeader('set-cookie', c);
+    const result = await this.send(req, res, table, dest);
+    record(result, dimensionOf(dest.pool.tg.arn));
+  }
+
+  private firstGroup(action: Action): string | undefined {
+    const arn = action.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
+    return arn ? dimensionOf(arn) : undefined;
+  }
+
+  /** The target group (by weight, or the sticky one) and the target (round robin, or the sticky one). */
+  private destination(req: IncomingMessage, table: RouteTable, route: Route): Destination | undefined {
+    const fc = route.action.ForwardConfig!;
+    const groups = (fc.TargetGroups ?? []).map((g) => ({ key: g.TargetGroupArn!, weight: g.Weight ?? 1 }));
+    const cookies: string[] = [];
+    const stickyGroup = fc.TargetGroupStickinessConfig?.Enabled ? cookie(req, 'AWSALBTG') : undefined;
+    const first = stickyGroup && groups.some((g) => g.key === stickyGroup && g.weight > 0) ? stickyGroup : route.picker.pick(groups);
+    if (!first) return undefined;
+    // A group with no target able to take the request (its targets still in their first health
+    // check, say) passes it to the other weighted groups rather than failing it.
+    const order = [first, ...groups.filter((g) => g.key !== first && g.weight > 0).sort((a, b) => b.weight - a.weight).map((g) => g.key)];
+    for (const tgArn of order) {
+      const pool = this.host.pool(table.scope, tgArn);
+      if (!pool) continue;
+      const stickyTargets = pool.tg.attributes['stickiness.enabled'] === 'true';
+      const target = pool.choose(stickyTargets ? cookie(req, 'AWSALB') : undefined);
+      if (!target) continue;
+      if (fc.TargetGroupStickinessConfig?.Enabled) cookies.push(`AWSALBTG=${encodeURIComponent(tgArn)}; Max-Age=${fc.TargetGroupStickinessConfig.DurationSeconds}; Path=/`);
+      if (stickyTargets) cookies.push(`AWSALB=${encodeURIComponent(target.key)}; Max-Age=${pool.tg.attributes['stickiness.lb_cookie.duration_seconds']}; Path=/`);
+      return { pool, target, cookies };
+    }
+    return undefined;
+  }
+
+  private headersFor(req: IncomingMessage, table: RouteTable, keepUpgrade: boolean) {
+    const attrs = table.lb.attributes;
+    const client = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+    const clientEntry = attrs['routing.http.xff_client_port.enabled'] === 'true' ? `${client}:${req.socket.remotePort}` : client;
+    const existing = req.headers['x-forwarded-for'];
+    const mode = attrs['routing.http.xff_header_processing.mode'];
+    const xff = mode === 'remove' ? undefined : mode === 'preserve' ? (existing as string | undefined) : existing ? `${existing}, ${clientEntry}` : clientEntry;
+    const port = table.listener.port;
+    const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const defaultPort = this.proto === 'https' ? 443 : 80;
+    const host = attrs['routing.http.preserve_host_header.enabled'] === 'true' ? req.headers.host : port === defaultPort ? hostName : `${hostName}:${port}`;
+    return forwardHeaders(
+      req.headers,
+      {
+        host,
+        'x-forwarded-for': xff,
+        'x-forwarded-proto': this.proto,
+        'x-forwarded-port': String(port),
+        'x-amzn-trace-id': (req.headers['x-amzn-trace-id'] as string | undefined) ?? traceId(this.host.clock.now()),
+      },
+      keepUpgrade,
+    );
+  }
+
+  private async send(req: IncomingMessage, res: ServerResponse, table: RouteTable, dest: Destination): Promise<ForwardResult> {
+    const { pool, target } = dest;
+    target.inFlight++;
+    try {
+      return await forward(req, res, {
+        host: target.address!,
+        port: target.port,
+        headers: this.headersFor(req, table, false),
+        agent: this.host.agent,
+        clock: this.host.clock,
+        idleTimeoutMs: Number(table.lb.attributes['idle_timeout.timeout_seconds'] ?? '60') * 1000,
+        onAbort: (abort) => {
+          target.aborts.add(abort);
+          return () => target.aborts.delete(abort);
+        },
+      });
+    } finally {
+      pool.release(target);
+    }
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const table = this.host.table(this.listenerArn);
+    const route = table && selectRoute(table, this.facts(req));
+    const dest = table && route?.action.Type === 'forward' ? this.destination(req, table, route) : undefined;
+    if (!table || !dest) {
+      socket.end('HTTP/1.1 503 Service Temporarily Unavailable\r\nserver: awselb/2.0\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    dest.target.inFlight++;
+    try {
+      const result = await forwardUpgrade(req, socket, head, {
+        host: dest.target.address!,
+        port: dest.target.port,
+        headers: this.headersFor(req, table, true),
+        onAbort: (abort) => {
+          dest.target.aborts.add(abort);
+          return () => dest.target.aborts.delete(abort);
+        },
+      });
+      this.host.metrics.record({ scope: table.scope, lb: dimensionOf(table.lb.arn), tg: dimensionOf(dest.pool.tg.arn), ...result });
+    } finally {
+      dest.pool.release(dest.target);
+    }
+  }
+}
