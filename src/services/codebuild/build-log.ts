@@ -82,7 +82,8 @@ export class BuildLog {
   private push(message: string): void {
     this.lines.push(message);
     if (!this.target) return;
-    this.pending.push({ timestamp: this.clock.now(), message });
+    // CloudWatch Logs refuses empty events (and would drop the whole batch): a blank line is a space.
+    this.pending.push({ timestamp: this.clock.now(), message: message.length ? message : ' ' });
     if (this.pending.length >= MAX_BATCH) void this.flush();
     else if (!this.timer) this.timer = this.clock.setTimer(FLUSH_EVERY_MS, () => void this.flush());
   }

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +7,8 @@ import { BatchGetBuildsCommand, type Build, type CodeBuildClient } from '@aws-sd
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { unzipSync } from 'fflate';
+
+const run = promisify(execFile);
 
 export const NODE_APP = join(import.meta.dirname, '../../fixtures/codebuild/node-app');
 
@@ -37,21 +40,21 @@ export function phase(b: Build, type: string) {
 }
 
 /** Pushes a directory (with extra or replaced files) to a Slipway CodeCommit repository's branch. */
-export function pushTree(cloneUrl: string, files: Record<string, string>, branch = 'main', from = NODE_APP): string {
+export async function pushTree(cloneUrl: string, files: Record<string, string>, branch = 'main', from = NODE_APP): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-cb-push-'));
   try {
     if (from) cpSync(from, dir, { recursive: true });
     for (const [name, text] of Object.entries(files)) {
-      cpSync(dir, dir, { recursive: true });
       execFileSync('mkdir', ['-p', dirname(join(dir, name))]);
       writeFileSync(join(dir, name), text);
     }
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).toString().trim();
-    git('init', '-q', '-b', branch);
-    git('add', '-A');
-    git('commit', '-q', '-m', 'sample app');
-    git('push', '-q', '--force', cloneUrl, `HEAD:refs/heads/${branch}`);
-    return git('rev-parse', 'HEAD');
+    // Asynchronous: the push goes to the Slipway running in this very process.
+    const git = async (...args: string[]) => (await run('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } })).stdout.trim();
+    await git('init', '-q', '-b', branch);
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'sample app');
+    await git('push', '-q', '--force', cloneUrl, `HEAD:refs/heads/${branch}`);
+    return await git('rev-parse', 'HEAD');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
