@@ -1,5 +1,6 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchCloudwatch } from './cloudwatch.js';
+import { benchCodebuild } from './codebuild.js';
 import { benchCodecommit } from './codecommit.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchEvents } from './events.js';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   logs: benchLogs,
   s3: benchS3,
   codecommit: benchCodecommit,
+  codebuild: benchCodebuild,
 };
 
 const wanted = process.argv.slice(2);
