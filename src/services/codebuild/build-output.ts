@@ -8,7 +8,7 @@ async function artifactName(run: BuildRun, config: ProjectArtifacts, spec: Artif
   const b = run.tracker.build;
   // The buildspec's name applies only when the project lets it (overrideArtifactName), as on AWS.
   if (config.overrideArtifactName && spec.name) {
-    const evaluated = spec.name.includes('$') || spec.name.includes('`') ? await run.shell!.evaluate(spec.name, run.signal) : spec.name;
+    const evaluated = spec.name.includes('$') || spec.name.includes('`') ? await run.shell!.evaluate(spec.name) : spec.name;
     if (evaluated) return evaluated;
   }
   return config.name || b.projectName;
@@ -74,6 +74,6 @@ export async function saveBuildCache(run: BuildRun): Promise<void> {
 export async function captureExported(run: BuildRun): Promise<void> {
   const names = run.spec?.env.exportedVariables ?? [];
   if (!names.length || !run.shell) return;
-  const values = await run.shell.readVariables(names, run.signal);
+  const values = await run.shell.readVariables(names);
   run.tracker.update((r) => (r.exportedEnvironmentVariables = names.map((name) => ({ name, value: values[name] ?? '' }))));
 }

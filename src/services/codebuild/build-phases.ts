@@ -11,6 +11,9 @@ import type { BuildRecord, CodeBuildStore, PhaseType, Status } from './store.js'
  * with a `CodeBuild Build Phase Change` event.
  */
 export class PhaseTracker {
+  /** Log flushes and phase events, in order, off the build's critical path. */
+  private chain: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly store: CodeBuildStore,
     private readonly scope: Scope,
@@ -38,7 +41,7 @@ export class PhaseTracker {
   }
 
   /** Ends the current phase; a context is AWS's `statusCode`/`message` pair (empty on success). */
-  async end(status: Status, context?: PhaseContext, quiet = false): Promise<void> {
+  end(status: Status, context?: PhaseContext, quiet = false): void {
     const now = this.clock.now();
     const b = this.update((rec) => {
       const p = rec.phases[rec.phases.length - 1];
@@ -51,8 +54,12 @@ export class PhaseTracker {
       this.log.agent(`Phase complete: ${p.phaseType} State: ${status}`);
       this.log.agent(`Phase context status code: ${context?.statusCode ?? ''} Message: ${context?.message ?? ''}`);
     }
-    await this.log.flush();
-    await this.notify.phaseChange(this.scope, b, p);
+    this.chain = this.chain.then(() => this.log.flush()).then(() => this.notify.phaseChange(this.scope, b, p));
+  }
+
+  /** Resolves once every phase's log lines and event have been delivered. */
+  drain(): Promise<void> {
+    return this.chain;
   }
 
   /** The phase currently open, if any. */

@@ -47,10 +47,10 @@ async function buildPhases(run: BuildRun): Promise<boolean> {
     if (type === 'INSTALL' && spec?.runtimeVersions) run.log.agent('Skipping install of runtimes. Runtime version selection is not supported by this build image.');
     const outcome = await runPhase({ name: type, spec, shell: run.shell!, log: run.log, signal: run.signal, succeeding: run.succeeding });
     if (outcome.interrupted) {
-      await run.tracker.end(interruptedStatus(interruption(run.signal)!), interruptContext(run));
+      run.tracker.end(interruptedStatus(interruption(run.signal)!), interruptContext(run));
       return false;
     }
-    await run.tracker.end(outcome.failure ? 'FAILED' : 'SUCCEEDED', outcome.failure);
+    run.tracker.end(outcome.failure ? 'FAILED' : 'SUCCEEDED', outcome.failure);
     if (type === 'BUILD') ranBuild = true;
     if (outcome.failure) {
       run.succeeding = false;
@@ -74,10 +74,10 @@ async function phase(run: BuildRun, type: PhaseType, body: () => Promise<PhaseCo
     failure = { statusCode: 'CLIENT_ERROR', message: errorMessage(e) };
   }
   if (interruption(run.signal)) {
-    await run.tracker.end(interruptedStatus(interruption(run.signal)!), interruptContext(run));
+    run.tracker.end(interruptedStatus(interruption(run.signal)!), interruptContext(run));
     return false;
   }
-  await run.tracker.end(failure ? 'FAILED' : 'SUCCEEDED', failure);
+  run.tracker.end(failure ? 'FAILED' : 'SUCCEEDED', failure);
   if (failure) run.succeeding = false;
   return !failure;
 }
@@ -92,13 +92,14 @@ export async function runBuild(d: RunnerDeps, scope: Scope, id: string, signal: 
   const tracker = new PhaseTracker(d.store, scope, id, d.clock, log, d.notify);
   const ws = new Workspace(d.workspaces, first.uuid, d.sandbox);
   const run: BuildRun = { d, scope, id, tracker, log, ws, signal, srcDir: '', srcHost: '', secondary: {}, env: {}, succeeding: true };
-  await tracker.end('SUCCEEDED', undefined, true);
+  tracker.end('SUCCEEDED', undefined, true);
   try {
     await execute(run);
   } catch (e) {
     run.fault = errorMessage(e);
     d.log.error('build failed unexpectedly', { build: id, error: run.fault });
   } finally {
+    await run.shell?.close().catch(() => undefined);
     ws.remove();
   }
   return finish(run);
@@ -109,7 +110,7 @@ async function execute(run: BuildRun): Promise<void> {
   run.tracker.start('PROVISIONING');
   for (const line of provisioningLines(run, run.tracker.build)) run.log.agent(line);
   run.ws.create();
-  await run.tracker.end('SUCCEEDED', undefined, true);
+  run.tracker.end('SUCCEEDED', undefined, true);
   if (interruption(run.signal)) return;
   run.log.agent(`Waiting for DOWNLOAD_SOURCE`);
   const downloaded = await phase(run, 'DOWNLOAD_SOURCE', async () => {
@@ -136,9 +137,9 @@ async function execute(run: BuildRun): Promise<void> {
 async function finish(run: BuildRun): Promise<BuildRecord> {
   const stopped = interruption(run.signal);
   const open = run.tracker.open();
-  if (open) await run.tracker.end(stopped ? interruptedStatus(stopped) : 'FAULT', stopped ? interruptContext(run) : { statusCode: 'INTERNAL_ERROR', message: run.fault ?? 'unknown error' });
+  if (open) run.tracker.end(stopped ? interruptedStatus(stopped) : 'FAULT', stopped ? interruptContext(run) : { statusCode: 'INTERNAL_ERROR', message: run.fault ?? 'unknown error' });
   run.tracker.start('FINALIZING');
-  await run.tracker.end('SUCCEEDED');
+  run.tracker.end('SUCCEEDED');
   const phases = run.tracker.build.phases;
   const status: Status = stopped ? interruptedStatus(stopped) : phases.some((p) => p.phaseStatus === 'FAULT') ? 'FAULT' : phases.some((p) => p.phaseStatus === 'FAILED') ? 'FAILED' : 'SUCCEEDED';
   const now = run.d.clock.now();
@@ -149,6 +150,7 @@ async function finish(run: BuildRun): Promise<BuildRecord> {
     b.buildComplete = true;
     b.endTime = now;
   });
+  await run.tracker.drain();
   await run.log.flush();
   const b = run.tracker.build;
   await run.d.notify.buildState(run.scope, b);

@@ -104,6 +104,7 @@ export async function downloadSource(run: BuildRun): Promise<void> {
     persistent: run.spec.version === '0.2',
     cwd: run.srcDir,
     hide: run.d.hide,
+    signal: run.signal,
     onOutput: (t) => run.log.output(t),
   });
   run.shell.setBaseEnv(run.env);
@@ -122,7 +123,7 @@ async function restoreBuildCache(run: BuildRun): Promise<void> {
   const b = run.tracker.build;
   if (!cacheEnabled(b.cache, run.spec!.cache)) return;
   const spec = run.spec!.cache!;
-  run.cacheKey = spec.key ? await run.shell!.evaluate(spec.key, run.signal) : undefined;
+  run.cacheKey = spec.key ? await run.shell!.evaluate(spec.key) : undefined;
   await restoreCache(b.cache, spec, run.cacheKey, run.srcHost, cacheContext(run));
 }
 

@@ -113,7 +113,8 @@ export function buildOperations(d: BuildsDeps): Ops {
       d.store.builds.put(ctx, id, record);
     });
     const scope: Scope = { accountId: ctx.accountId, region: ctx.region };
-    await d.notify.buildState(scope, record);
+    // Published before the build's first phase event (calls are made in order), without waiting for it.
+    void d.notify.buildState(scope, record);
     d.engine.submit(scope, id);
     return buildView(d.store.builds.get(ctx, id)!, ctx);
   };

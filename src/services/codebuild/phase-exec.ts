@@ -20,8 +20,9 @@ export interface PhaseRun {
   succeeding: boolean;
 }
 
-function commandFailure(command: string, exitCode: number | null, signal: string | null): PhaseContext {
-  const reason = exitCode !== null ? `exit status ${exitCode}` : `signal: ${signal === 'SIGKILL' ? 'killed' : (signal ?? 'unknown')}`;
+function commandFailure(command: string, exitCode: number | null): PhaseContext {
+  // A command killed by a signal shows as the shell's 128 + N (137 for an out-of-memory kill), as on AWS.
+  const reason = exitCode === null ? 'signal: killed' : `exit status ${exitCode}`;
   return { statusCode: 'COMMAND_EXECUTION_ERROR', message: `Error while executing command: ${command}. Reason: ${reason}` };
 }
 
@@ -29,10 +30,10 @@ function commandFailure(command: string, exitCode: number | null, signal: string
 async function runCommands(r: PhaseRun, commands: string[], succeeding: boolean): Promise<PhaseOutcome> {
   for (const command of commands) {
     r.log.agent(`Running command ${command}`);
-    const { result } = await r.shell.run(command, succeeding, r.signal);
-    if (result.aborted || result.timedOut || r.signal.aborted) return { interrupted: true };
+    const result = await r.shell.run(command, succeeding);
+    if (result.interrupted) return { interrupted: true };
     if (result.exitCode !== 0) {
-      const failure = commandFailure(command, result.exitCode, result.signal);
+      const failure = commandFailure(command, result.exitCode);
       r.log.agent(`Command did not exit successfully ${command} ${failure.message?.split('Reason: ')[1] ?? ''}`);
       return { failure, interrupted: false };
     }
