@@ -5,7 +5,7 @@ import { BuildLog } from './build-log.js';
 import { interruptedStatus, interruption, type BuildRun, type RunnerDeps } from './build-context.js';
 import { captureExported, saveBuildCache, uploadArtifacts, writeReports } from './build-output.js';
 import { PhaseTracker } from './build-phases.js';
-import { downloadSource, provisioningLines } from './build-setup.js';
+import { downloadSource, prepareShell, provisioningLines } from './build-setup.js';
 import { VariableError } from './build-env.js';
 import { BuildspecError, type PhaseKey } from './buildspec.js';
 import { runPhase } from './phase-exec.js';
@@ -110,6 +110,7 @@ async function execute(run: BuildRun): Promise<void> {
   run.tracker.start('PROVISIONING');
   for (const line of provisioningLines(run, run.tracker.build)) run.log.agent(line);
   run.ws.create();
+  prepareShell(run);
   run.tracker.end('SUCCEEDED', undefined, true);
   if (interruption(run.signal)) return;
   run.log.agent(`Waiting for DOWNLOAD_SOURCE`);

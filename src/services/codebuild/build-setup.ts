@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectSource } from '../../aws/models/generated/codebuild.js';
 import type { S3Operations } from '../../aws/models/generated/s3.js';
@@ -66,6 +66,22 @@ async function loadBuildspec(run: BuildRun, source: ProjectSource): Promise<stri
   return readFileSync(host, 'utf8');
 }
 
+/**
+ * Creates the source directory and starts the build's shell driver in the sandbox, so the
+ * sandbox is up by the time the source is in place.
+ */
+export function prepareShell(run: BuildRun): void {
+  const b = run.tracker.build;
+  const inside = primaryDir(run, b);
+  run.srcHost = run.ws.host(inside);
+  run.srcDir = run.ws.visible(inside);
+  mkdirSync(run.srcHost, { recursive: true });
+  run.shell = new ShellSession({ sandbox: run.d.sandbox, workspace: run.ws, cwd: run.srcDir, hide: run.d.hide, signal: run.signal, onOutput: (t) => run.log.output(t) });
+  const env = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: run.ws.visible(run.ws.home) };
+  // A driver that fails to start fails the first command that needs it.
+  run.shell.start(env).catch(() => undefined);
+}
+
 function primaryDir(run: BuildRun, b: BuildRecord): string {
   const base = `${run.ws.output}/src`;
   return b.source.type === 'CODECOMMIT' ? `${base}/${codeCommitSubdir(b.source.location ?? '', run.scope.region)}` : base;
@@ -74,12 +90,10 @@ function primaryDir(run: BuildRun, b: BuildRecord): string {
 /** DOWNLOAD_SOURCE: sources, buildspec, variables and cache. Throws SourceError, BuildspecError or VariableError. */
 export async function downloadSource(run: BuildRun): Promise<void> {
   const b = run.tracker.build;
-  run.srcDir = primaryDir(run, b);
-  run.srcHost = run.ws.host(run.srcDir);
   const ctx = { aws: run.d.aws, scope: run.scope, endpoint: run.d.endpoint(), signal: run.signal };
   const primary = await fetchSource(b.source, b.sourceVersion, run.srcHost, ctx);
   if (primary.resolvedVersion) run.tracker.update((r) => (r.resolvedSourceVersion = primary.resolvedVersion));
-  run.log.agent(`CODEBUILD_SRC_DIR=${run.ws.visible(run.srcDir)}`);
+  run.log.agent(`CODEBUILD_SRC_DIR=${run.srcDir}`);
   let n = 2;
   for (const s of b.secondarySources) {
     const dir = `${run.ws.output}/src${n++}`;
@@ -89,7 +103,6 @@ export async function downloadSource(run: BuildRun): Promise<void> {
     });
     run.secondary[s.sourceIdentifier!] = [run.ws.visible(dir), run.ws.host(dir)];
   }
-  run.srcDir = run.ws.visible(run.srcDir);
   run.spec = parseBuildspec(await loadBuildspec(run, b.source));
   run.log.agent('Processing environment variables');
   const vars = await resolveVariables({ aws: run.d.aws, scope: run.scope }, run.spec, b.environment.environmentVariables ?? [], b.envOverride);
@@ -97,17 +110,8 @@ export async function downloadSource(run: BuildRun): Promise<void> {
   run.env = { ...vars.values, ...(await baseEnvironment(run, run.tracker.build)) };
   writeFileSync(run.ws.host(`${run.ws.bin}/codebuild-hash-files`), HASH_FILES);
   chmodSync(run.ws.host(`${run.ws.bin}/codebuild-hash-files`), 0o755);
-  run.shell = new ShellSession({
-    sandbox: run.d.sandbox,
-    workspace: run.ws,
-    shell: run.spec.env.shell ?? 'bash',
-    persistent: run.spec.version === '0.2',
-    cwd: run.srcDir,
-    hide: run.d.hide,
-    signal: run.signal,
-    onOutput: (t) => run.log.output(t),
-  });
-  run.shell.setBaseEnv(run.env);
+  run.shell!.configure(run.spec.env.shell ?? 'bash', run.spec.version === '0.2');
+  run.shell!.setBaseEnv(run.env);
   logPhasesFound(run);
   await restoreBuildCache(run);
 }

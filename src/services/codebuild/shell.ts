@@ -12,7 +12,8 @@ import type { Workspace } from './workspace.js';
  * are saved for the next command. Only shell builtins run here (the command is sourced from
  * its file), so a command costs one process. POSIX sh, so `/bin/sh` works too.
  */
-const PERSISTENT = `__cb_ok=$__CB_SUCCEEDING; __cb_agent=$__CB_AGENT; unset __CB_SUCCEEDING __CB_AGENT __CB_MARK __CB_SHELL __CB_SCRIPT
+const PERSISTENT = `__cb_ok=$__CB_SUCCEEDING; __cb_agent=$__CB_AGENT; unset __CB_SUCCEEDING __CB_AGENT __CB_MARK
+. "$__cb_agent/base.sh"
 if [ -f "$__cb_agent/env.sh" ]; then . "$__cb_agent/env.sh" >/dev/null 2>&1; fi
 if [ -f "$__cb_agent/cwd" ]; then read -r __cb_dir < "$__cb_agent/cwd"; cd "$__cb_dir" 2>/dev/null || true; fi
 export CODEBUILD_BUILD_SUCCEEDING="$__cb_ok"
@@ -22,24 +23,27 @@ set -a
 `;
 
 /** Version 0.1: each command in a fresh shell in the source directory. */
-const ISOLATED = `__cb_agent=$__CB_AGENT; export CODEBUILD_BUILD_SUCCEEDING="$__CB_SUCCEEDING"; unset __CB_SUCCEEDING __CB_AGENT __CB_MARK __CB_SHELL __CB_SCRIPT
+const ISOLATED = `__cb_agent=$__CB_AGENT; __cb_ok=$__CB_SUCCEEDING; unset __CB_SUCCEEDING __CB_AGENT __CB_MARK
+. "$__cb_agent/base.sh"
+export CODEBUILD_BUILD_SUCCEEDING="$__cb_ok"
 . "$__cb_agent/cmd"
 `;
 
 /**
- * The build's driver: one sandboxed process for the whole build, so a command costs a fork
- * rather than a new sandbox. It reads `<n> <succeeding> <run|capture>` lines from a FIFO, runs
- * the command in `cmd` in a child shell (stdin closed, stderr merged into stdout as the AWS log
- * does) and prints a marker with the exit status.
+ * The build's driver: one sandboxed process for the whole build, started while the source
+ * downloads, so a command costs one process rather than a new sandbox. It reads
+ * `<n> <succeeding> <run|capture> <shell> <script>` lines from a FIFO, runs the command in
+ * `cmd` with that shell and wrapper script (stdin closed, stderr merged into stdout as the AWS
+ * log does) and prints a marker with the exit status.
  */
 const DRIVER = `exec 2>&1
 exec 3< "$__CB_AGENT/ctl"
-while IFS=' ' read -r __n __ok __mode <&3; do
+while IFS=' ' read -r __n __ok __mode __sh __script <&3; do
   [ "$__n" = exit ] && break
   if [ "$__mode" = capture ]; then
-    __CB_SUCCEEDING=$__ok "$__CB_SHELL" -c "$__CB_SCRIPT" </dev/null 3<&- > "$__CB_AGENT/out" 2>/dev/null
+    __CB_SUCCEEDING=$__ok "$__sh" "$__CB_AGENT/$__script" </dev/null 3<&- > "$__CB_AGENT/out" 2>/dev/null
   else
-    __CB_SUCCEEDING=$__ok "$__CB_SHELL" -c "$__CB_SCRIPT" </dev/null 3<&-
+    __CB_SUCCEEDING=$__ok "$__sh" "$__CB_AGENT/$__script" </dev/null 3<&-
   fi
   printf '%s %s %s\\n' "$__CB_MARK" "$__n" "$?"
 done
@@ -48,9 +52,6 @@ done
 export interface ShellOptions {
   sandbox: Sandbox;
   workspace: Workspace;
-  /** `bash` or `/bin/sh`. */
-  shell: string;
-  persistent: boolean;
   /** The directory commands start in (as the sandbox sees it). */
   cwd: string;
   hide: string[];
@@ -71,7 +72,8 @@ interface Pending {
 
 /** Runs a build's commands one by one in its sandbox, through one long-lived driver. */
 export class ShellSession {
-  private env: Record<string, string> = {};
+  private launchEnv: Record<string, string> = {};
+  private starting: Promise<void> | undefined;
   private readonly mark = `__slipway_cb_${randomBytes(9).toString('hex')}`;
   private ctl: FileHandle | undefined;
   private driver: Promise<RunResult> | undefined;
@@ -79,30 +81,44 @@ export class ShellSession {
   private buffer = '';
   private seq = 0;
   private capturing = false;
+  private shell = 'bash';
+  private script = 'persistent.sh';
 
   constructor(private readonly o: ShellOptions) {}
 
-  /** The variables every command starts with (the build's environment). */
+  /** The buildspec's shell (`bash` or `/bin/sh`) and version (0.1 runs each command on its own). */
+  configure(shell: string, persistent: boolean): void {
+    this.shell = shell === 'bash' || shell === '/bin/bash' ? 'bash' : '/bin/sh';
+    this.script = persistent ? 'persistent.sh' : 'isolated.sh';
+  }
+
+  /** The variables every command starts with (the build's environment), read by each command. */
   setBaseEnv(env: Record<string, string>): void {
-    this.env = env;
+    writeFileSync(this.agent('base.sh'), Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join(''));
   }
 
   private agent(file: string): string {
     return this.o.workspace.host(`${this.o.workspace.agent}/${file}`);
   }
 
-  private shellPath(): string {
-    return this.o.shell === 'bash' || this.o.shell === '/bin/bash' ? 'bash' : '/bin/sh';
+  /** Starts the driver; commands wait for it. */
+  start(env: Record<string, string>): Promise<void> {
+    this.starting ??= this.launch(env).finally(() => (this.starting = undefined));
+    return this.starting;
   }
 
-  private async start(): Promise<void> {
+  private async launch(env: Record<string, string>): Promise<void> {
     const fifo = this.agent('ctl');
     if (!existsSync(fifo)) execFileSync('mkfifo', ['-m', '600', fifo]);
+    writeFileSync(this.agent('persistent.sh'), PERSISTENT);
+    writeFileSync(this.agent('isolated.sh'), ISOLATED);
+    if (!existsSync(this.agent('base.sh'))) writeFileSync(this.agent('base.sh'), '');
     this.buffer = '';
+    this.launchEnv = env;
     this.driver = this.o.sandbox.run({
       argv: ['/bin/sh', '-c', DRIVER],
       cwd: this.o.cwd,
-      env: { ...this.env, __CB_AGENT: this.o.workspace.visible(this.o.workspace.agent), __CB_MARK: this.mark, __CB_SHELL: this.shellPath(), __CB_SCRIPT: this.o.persistent ? PERSISTENT : ISOLATED },
+      env: { ...env, __CB_AGENT: this.o.workspace.visible(this.o.workspace.agent), __CB_MARK: this.mark },
       binds: this.o.workspace.binds(),
       hide: this.o.hide,
       signal: this.o.signal,
@@ -163,12 +179,13 @@ export class ShellSession {
 
   private async send(command: string, succeeding: boolean, mode: 'run' | 'capture'): Promise<CommandResult> {
     if (this.o.signal.aborted) return { exitCode: null, interrupted: true };
-    if (!this.driver) await this.start();
+    if (this.starting) await this.starting;
+    if (!this.driver) await this.start(this.launchEnv);
     writeFileSync(this.agent('cmd'), command);
     const n = ++this.seq;
     const done = new Promise<CommandResult>((resolve) => (this.pending = { n, resolve }));
     this.capturing = mode === 'capture';
-    await this.ctl!.write(`${n} ${succeeding ? 1 : 0} ${mode}\n`);
+    await this.ctl!.write(`${n} ${succeeding ? 1 : 0} ${mode} ${this.shell} ${this.script}\n`);
     const r = await done;
     this.capturing = false;
     return { ...r, interrupted: r.interrupted || this.o.signal.aborted };
@@ -180,7 +197,6 @@ export class ShellSession {
 
   /** Sets a variable for the commands that follow, over whatever the earlier ones left. */
   setVariable(name: string, value: string): void {
-    this.env[name] = value;
     appendFileSync(this.agent('env.sh'), `\nexport ${name}=${shellQuote(value)}\n`);
   }
 
@@ -212,6 +228,7 @@ export class ShellSession {
 
   /** Ends the driver (the build is over). */
   async close(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
     const driver = this.driver;
     if (!driver) return;
     await this.ctl?.write('exit\n').catch(() => undefined);
