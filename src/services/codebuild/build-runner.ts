@@ -94,15 +94,19 @@ export async function runBuild(d: RunnerDeps, scope: Scope, id: string, signal: 
   const run: BuildRun = { d, scope, id, tracker, log, ws, signal, srcDir: '', srcHost: '', secondary: {}, env: {}, succeeding: true };
   tracker.end('SUCCEEDED', undefined, true);
   try {
-    await execute(run);
-  } catch (e) {
-    run.fault = errorMessage(e);
-    d.log.error('build failed unexpectedly', { build: id, error: run.fault });
+    try {
+      await execute(run);
+    } catch (e) {
+      run.fault = errorMessage(e);
+      d.log.error('build failed unexpectedly', { build: id, error: run.fault });
+    }
+    return await finish(run);
   } finally {
+    // The outcome is final once the commands ended: the sandbox's teardown and the workspace's
+    // removal happen after it is reported, before the engine hands the slot to the next build.
     await run.shell?.close().catch(() => undefined);
     ws.remove();
   }
-  return finish(run);
 }
 
 async function execute(run: BuildRun): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { RunResult, Sandbox } from '../../runtime/sandbox.js';
 import type { Workspace } from './workspace.js';
@@ -37,15 +37,22 @@ export CODEBUILD_BUILD_SUCCEEDING="$__cb_ok"
  * log does) and prints a marker with the exit status.
  */
 const DRIVER = `exec 2>&1
+mkfifo -m 600 "$__CB_AGENT/ctl" || exit 1
+printf '%s ready\\n' "$__CB_MARK"
 exec 3< "$__CB_AGENT/ctl"
 while IFS=' ' read -r __n __ok __mode __sh __script <&3; do
   [ "$__n" = exit ] && break
-  if [ "$__mode" = capture ]; then
-    __CB_SUCCEEDING=$__ok "$__sh" "$__CB_AGENT/$__script" </dev/null 3<&- > "$__CB_AGENT/out" 2>/dev/null
+  # Output goes to the log, or to a file for a capture; stdout is a socket, so never reopened by path.
+  if [ "$__mode" = capture ]; then exec 4>"$__CB_AGENT/out" 5>/dev/null; else exec 4>&1 5>&1; fi
+  if [ "$__sh" = bash ] && [ -n "$BASH_VERSION" ]; then
+    # A bash driver forks a subshell for a bash command: no new process image to load.
+    ( __CB_SUCCEEDING=$__ok; . "$__CB_AGENT/$__script" ) </dev/null 3<&- >&4 2>&5 4>&- 5>&-
   else
-    __CB_SUCCEEDING=$__ok "$__sh" "$__CB_AGENT/$__script" </dev/null 3<&-
+    __CB_SUCCEEDING=$__ok "$__sh" "$__CB_AGENT/$__script" </dev/null 3<&- >&4 2>&5 4>&- 5>&-
   fi
-  printf '%s %s %s\\n' "$__CB_MARK" "$__n" "$?"
+  __rc=$?
+  exec 4>&- 5>&-
+  printf '%s %s %s\\n' "$__CB_MARK" "$__n" "$__rc"
 done
 `;
 
@@ -74,6 +81,7 @@ interface Pending {
 export class ShellSession {
   private launchEnv: Record<string, string> = {};
   private starting: Promise<void> | undefined;
+  private onReady: (() => void) | undefined;
   private readonly mark = `__slipway_cb_${randomBytes(9).toString('hex')}`;
   private ctl: FileHandle | undefined;
   private driver: Promise<RunResult> | undefined;
@@ -109,14 +117,15 @@ export class ShellSession {
 
   private async launch(env: Record<string, string>): Promise<void> {
     const fifo = this.agent('ctl');
-    if (!existsSync(fifo)) execFileSync('mkfifo', ['-m', '600', fifo]);
+    rmSync(fifo, { force: true });
+    const ready = new Promise<void>((resolve) => (this.onReady = resolve));
     writeFileSync(this.agent('persistent.sh'), PERSISTENT);
     writeFileSync(this.agent('isolated.sh'), ISOLATED);
     if (!existsSync(this.agent('base.sh'))) writeFileSync(this.agent('base.sh'), '');
     this.buffer = '';
     this.launchEnv = env;
     this.driver = this.o.sandbox.run({
-      argv: ['/bin/sh', '-c', DRIVER],
+      argv: [hasBash() ? 'bash' : '/bin/sh', '-c', DRIVER],
       cwd: this.o.cwd,
       env: { ...env, __CB_AGENT: this.o.workspace.visible(this.o.workspace.agent), __CB_MARK: this.mark },
       binds: this.o.workspace.binds(),
@@ -125,14 +134,14 @@ export class ShellSession {
       onOutput: (text) => this.receive(text),
     });
     const driver = this.driver;
-    // Opening the FIFO for writing completes once the driver opened it for reading; if the
-    // driver dies first, opening read-write instead keeps this from waiting forever.
-    const opened = open(fifo, 'w');
+    // The driver makes the FIFO and says so; opening it for writing completes once the driver
+    // opened it for reading. If the driver dies first, nothing waits forever.
+    const opened = ready.then(() => open(fifo, 'w'));
     const ended = driver.then(() => undefined);
     const first = await Promise.race([opened.then((h) => h), ended]);
     if (!first) {
       // The driver never opened its end: open it here so the pending open (a pool thread) returns.
-      closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+      if (existsSync(fifo)) closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
       void opened.then((h) => h.close()).catch(() => undefined);
       this.driver = undefined;
       throw new Error('the build shell could not be started');
@@ -163,6 +172,10 @@ export class ShellSession {
       if (at > 0 && !this.capturing) this.o.onOutput(this.buffer.slice(0, at));
       const [, n, rc] = this.buffer.slice(at, end).split(' ');
       this.buffer = this.buffer.slice(end + 1);
+      if (n === 'ready') {
+        this.onReady?.();
+        continue;
+      }
       const p = this.pending;
       if (p && Number(n) === p.n) {
         this.pending = undefined;
@@ -179,8 +192,13 @@ export class ShellSession {
 
   private async send(command: string, succeeding: boolean, mode: 'run' | 'capture'): Promise<CommandResult> {
     if (this.o.signal.aborted) return { exitCode: null, interrupted: true };
-    if (this.starting) await this.starting;
-    if (!this.driver) await this.start(this.launchEnv);
+    try {
+      if (this.starting) await this.starting;
+      if (!this.driver) await this.start(this.launchEnv);
+    } catch (e) {
+      if (this.o.signal.aborted) return { exitCode: null, interrupted: true };
+      throw e;
+    }
     writeFileSync(this.agent('cmd'), command);
     const n = ++this.seq;
     const done = new Promise<CommandResult>((resolve) => (this.pending = { n, resolve }));
@@ -234,6 +252,20 @@ export class ShellSession {
     await this.ctl?.write('exit\n').catch(() => undefined);
     await driver;
   }
+}
+
+let bash: boolean | undefined;
+
+function hasBash(): boolean {
+  if (bash === undefined) {
+    try {
+      execFileSync('bash', ['-c', 'true']);
+      bash = true;
+    } catch {
+      bash = false;
+    }
+  }
+  return bash;
 }
 
 export function shellQuote(value: string): string {
