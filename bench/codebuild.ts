@@ -37,7 +37,7 @@ async function waitAll(cb: CodeBuildClient, ids: string[]): Promise<Build[]> {
   for (;;) {
     const builds = (await cb.send(new BatchGetBuildsCommand({ ids }))).builds!;
     if (builds.every((b) => b.buildComplete)) return ids.map((id) => builds.find((b) => b.id === id)!);
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
