@@ -20,7 +20,7 @@ describe("the seed's CodeBuild flow through the aws CLI: the Node.js app builds,
     s3 = new S3Client(sdkConfig(sw.url));
     await new CodeCommitClient(sdkConfig(sw.url)).send(new CreateRepositoryCommand({ repositoryName: 'my-repo' }));
     main = await pushTree(`${sw.url}/v1/repos/my-repo`, {});
-    await pushTree(`${sw.url}/v1/repos/my-repo`, { 'src/math.js': 'function add(a, b) {\n  return a - b;\n}\n\nmodule.exports = { add };\n' }, 'broken');
+    await pushTree(`${sw.url}/v1/repos/my-repo`, { 'src/math.js': 'export function add(a, b) {\n  return a - b;\n}\n' }, 'broken');
     await s3.send(new CreateBucketCommand({ Bucket: 'my-artifacts-bucket' }));
   });
   afterAll(() => sw.close());
