@@ -113,7 +113,13 @@ class Reader {
     if (isScalar(v) && v.value !== null) return [String(v.value)];
     if (!isSeq(v)) this.fail(`Expected ${where} to be a list`, (v ?? pair.key) as Node);
     return v.items.map((item, i) => {
-      if (!isScalar(item) || item.value === null) this.fail(`Expected ${where}[${i}] to be of string type: found subkeys instead`, item as Node);
+      if (!isScalar(item) || item.value === null) {
+        // AWS's own wording for phase commands: `Expected Commands[0] to be of string type: ...`.
+        const field = /\.(commands|finally)$/.exec(where)?.[1];
+        const line = this.line(item as Node);
+        if (field) throw new BuildspecError(`Expected ${field[0].toUpperCase()}${field.slice(1)}[${i}] to be of string type: found subkeys instead at line ${line}, value of the key tag on line ${line - 1} might be empty`);
+        this.fail(`Expected ${where}[${i}] to be of string type: found subkeys instead`, item as Node);
+      }
       return String((item as { value: unknown }).value);
     });
   }

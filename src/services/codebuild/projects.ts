@@ -38,7 +38,7 @@ function validate(p: Omit<ProjectRecord, 'arn' | 'created' | 'lastModified'>): v
   const pipelineSource = p.source!.type === 'CODEPIPELINE';
   const pipelineArtifacts = p.artifacts!.type === 'CODEPIPELINE';
   if (pipelineSource !== pipelineArtifacts) {
-    throw invalidInput('Invalid input: source type and artifacts type must both be CODEPIPELINE when either one is CODEPIPELINE');
+    throw invalidInput('Invalid input: when using CodePipeline both sourceType, and artifactType must be set to: CODEPIPELINE');
   }
   const ids = new Set<string>();
   for (const s of p.secondarySources ?? []) {

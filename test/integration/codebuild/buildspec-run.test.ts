@@ -127,7 +127,7 @@ describe('buildspec semantics, run for real: finally, on-failure, retries, varia
   it.each([
     ['a YAML syntax error', 'version: 0.2\nphases:\n  build:\n    commands: [echo hi\n  post_build: {}\n', /at line \d+$/],
     ['an unknown key', 'version: 0.2\nphases:\n  build:\n    comands:\n      - echo hi\n', /^Unknown key 'comands' in phases\.build at line 4$/],
-    ['a wrong type', 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo: hi\n', /^Expected phases\.build\.commands\[0\] to be of string type: found subkeys instead at line 5$/],
+    ['a wrong type', 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo: hi\n', /^Expected Commands\[0\] to be of string type: found subkeys instead at line 5, value of the key tag on line 4 might be empty$/],
     ['a missing version', 'phases:\n  build:\n    commands:\n      - echo hi\n', /^Missing required key 'version' at line 1$/],
     ['a phase without commands', 'version: 0.2\nphases:\n  build:\n    finally:\n      - echo hi\n', /^Missing required key 'commands' in phases\.build at line 3$/],
   ])('fails DOWNLOAD_SOURCE with YAML_FILE_ERROR for %s', async (_what, spec, message) => {

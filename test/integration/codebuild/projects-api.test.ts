@@ -24,7 +24,7 @@ describe('projects and builds API: validation, defaults, sorting, paging, retry,
     await expect(cb.send(new CreateProjectCommand({ name: 'alpha', ...base }))).rejects.toMatchObject({ name: 'ResourceAlreadyExistsException', message: 'Project already exists: arn:aws:codebuild:us-east-1:000000000000:project/alpha' });
     await expect(cb.send(new CreateProjectCommand({ name: 'bad-source', ...base, source: { type: 'CODECOMMIT' } }))).rejects.toMatchObject({ name: 'InvalidInputException' });
     await expect(cb.send(new CreateProjectCommand({ name: 'bad-artifacts', ...base, artifacts: { type: 'S3' } }))).rejects.toMatchObject({ name: 'InvalidInputException' });
-    await expect(cb.send(new CreateProjectCommand({ name: 'bad-pipeline', ...base, source: { type: 'CODEPIPELINE' } }))).rejects.toMatchObject({ name: 'InvalidInputException' });
+    await expect(cb.send(new CreateProjectCommand({ name: 'bad-pipeline', ...base, source: { type: 'CODEPIPELINE' } }))).rejects.toMatchObject({ name: 'InvalidInputException', message: 'Invalid input: when using CodePipeline both sourceType, and artifactType must be set to: CODEPIPELINE' });
     await expect(cb.send(new CreateProjectCommand({ name: 'bad-timeout', ...base, timeoutInMinutes: 1 }))).rejects.toMatchObject({ name: 'ValidationException' });
   });
 

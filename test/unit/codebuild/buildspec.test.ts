@@ -86,7 +86,7 @@ cache:
     ['version: 0.3\nphases: {}', "Invalid buildspec version '0.3': expected 0.2 or 0.1 at line 1"],
     ['version: 0.2\nphase:\n  build: {}', "Unknown key 'phase' in the buildspec at line 2"],
     ['version: 0.2\nphases:\n  compile:\n    commands: [x]', "Unknown key 'compile' in phases at line 3"],
-    ['version: 0.2\nphases:\n  build:\n    commands:\n      - a\n      - [b]', 'Expected phases.build.commands[1] to be of string type: found subkeys instead at line 6'],
+    ['version: 0.2\nphases:\n  build:\n    commands:\n      - a\n      - [b]', 'Expected Commands[1] to be of string type: found subkeys instead at line 6, value of the key tag on line 5 might be empty'],
     ['version: 0.2\nphases:\n  build:\n    on-failure: SOMETIMES\n    commands: [a]', "Invalid value 'SOMETIMES' for phases.build.on-failure: expected ABORT, CONTINUE, RETRY, RETRY-<count>, RETRY-<regex> or RETRY-<count>-<regex> at line 4"],
     ['version: 0.2\nenv:\n  shell: zsh', "Unsupported shell 'zsh' in env.shell: expected bash or /bin/sh at line 3"],
     ['version: 0.2\nenv:\n  exported-variables: [AWS_REGION]', "Cannot export reserved variable 'AWS_REGION' in env.exported-variables at line 3"],
