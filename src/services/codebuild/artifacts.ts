@@ -19,7 +19,7 @@ export interface CollectedFile {
 }
 
 /** The files a buildspec artifact section names, relative to the source directory. */
-export function collectArtifactFiles(srcDir: string, spec: ArtifactSpec, log: (line: string) => void): CollectedFile[] {
+export function collectArtifactFiles(srcDir: string, spec: ArtifactSpec, log: (line: string) => void, workspace = srcDir): CollectedFile[] {
   const bases = spec.baseDirectory ? matchDirectories(srcDir, spec.baseDirectory) : [srcDir];
   log(`Expanding base directory path: ${spec.baseDirectory ?? '.'}`);
   if (bases.length === 0) throw new ArtifactError(`no matching base directory path found for ${spec.baseDirectory}`);
@@ -27,7 +27,7 @@ export function collectArtifactFiles(srcDir: string, spec: ArtifactSpec, log: (l
   const unmatched = new Set(spec.files);
   for (const base of bases) {
     log('Assembling file list');
-    const sel = selectFiles(base, spec.files, spec.excludePaths, spec.discardPaths);
+    const sel = selectFiles(base, spec.files, spec.excludePaths, spec.discardPaths, workspace, spec.enableSymlinks);
     for (const p of spec.files) if (!sel.unmatched.includes(p)) unmatched.delete(p);
     for (const f of sel.files) files.set(f.name, { name: f.name, abs: f.abs, symlink: f.symlink });
   }
@@ -50,8 +50,9 @@ export function artifactKey(config: ProjectArtifacts, name: string, buildUuid: s
 export function zipFiles(files: CollectedFile[], enableSymlinks: boolean): Uint8Array {
   const tree: Zippable = {};
   for (const f of files) {
-    const data = f.symlink && enableSymlinks ? Buffer.from(readlinkSync(f.abs)) : readFileSync(f.abs);
-    tree[f.name] = [data, { level: 6 }];
+    // enable-symlinks keeps a link as a link (a Unix symlink entry), as AWS does for ZIP.
+    if (f.symlink && enableSymlinks) tree[f.name] = [Buffer.from(readlinkSync(f.abs)), { level: 0, os: 3, attrs: 0o120777 * 0x10000 }];
+    else tree[f.name] = [readFileSync(f.abs), { level: 6 }];
   }
   return zipSync(tree);
 }

@@ -15,7 +15,7 @@ async function artifactName(run: BuildRun, config: ProjectArtifacts, spec: Artif
 }
 
 async function uploadOne(run: BuildRun, config: ProjectArtifacts, spec: ArtifactSpec): Promise<BuildArtifacts> {
-  const files = collectArtifactFiles(run.srcHost, spec, (l) => run.log.agent(l));
+  const files = collectArtifactFiles(run.srcHost, spec, (l) => run.log.agent(l), run.ws.hostRoot);
   const key = artifactKey(config, await artifactName(run, config, spec), run.tracker.build.uuid, spec.s3Prefix);
   return uploadArtifact({ aws: run.d.aws, scope: run.scope }, config, key, files, spec.enableSymlinks);
 }
@@ -56,6 +56,7 @@ export function writeReports(run: BuildRun): void {
       buildArn: b.arn,
       buildUuid: b.uuid,
       srcHost: run.srcHost,
+      workspace: run.ws.hostRoot,
       visible: (host) => (run.d.sandbox.mapsPaths ? host.replace(run.ws.hostRoot, '/codebuild') : host),
       log: (l) => run.log.agent(l),
     },

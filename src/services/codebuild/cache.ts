@@ -89,7 +89,7 @@ export async function saveCache(cache: ProjectCache, spec: CacheSpec, key: strin
   try {
     const relative = spec.paths.filter((p) => !p.startsWith('/'));
     for (const p of spec.paths.filter((x) => x.startsWith('/'))) ctx.log(`Skipping cache path ${p}: only paths inside the source directory are cached by the local backends`);
-    const { files } = selectFiles(srcDir, relative);
+    const { files } = selectFiles(srcDir, relative, [], false, srcDir);
     const zip = zipFiles(files.map((f) => ({ name: f.name, abs: f.abs, symlink: false })), false);
     const name = entryName(key ?? DEFAULT_KEY);
     if (cache.type === 'LOCAL') {

@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { join, posix, sep } from 'node:path';
 
 /**
  * Buildspec file patterns: `*` and `?` stay within one path segment, `**` spans any number
@@ -60,6 +60,8 @@ export function walkFiles(root: string): FoundFile[] {
 export function matchDirectories(root: string, pattern: string): string[] {
   const p = posix.normalize(pattern.replace(/^\.\//, '')).replace(/\/+$/, '');
   if (p === '.' || p === '') return [root];
+  // A base directory is inside the source: `..` and absolute paths match nothing.
+  if (p.startsWith('..') || posix.isAbsolute(p)) return [];
   if (!/[*?[]/.test(p)) return isDir(join(root, p)) ? [join(root, p)] : [];
   const re = globToRegExp(p);
   const out: string[] = [];
@@ -91,6 +93,17 @@ function isDir(path: string): boolean {
   }
 }
 
+/** True when `path` (following links) is `root` or inside it. */
+export function isInside(path: string, root: string): boolean {
+  try {
+    const real = realpathSync(path);
+    const base = realpathSync(root);
+    return real === base || real.startsWith(base + sep);
+  } catch {
+    return false;
+  }
+}
+
 export interface Selection {
   files: { rel: string; abs: string; symlink: boolean; name: string }[];
   /** Patterns that matched no file: AWS fails the upload naming them. */
@@ -99,10 +112,13 @@ export interface Selection {
 
 /**
  * The files an `artifacts`/`reports`/`cache` section selects under `root`: each pattern
- * against every file, minus `exclude`, with names flattened when `discard` is set.
+ * against every file, minus `exclude`, with names flattened when `discard` is set. Symbolic
+ * links count only when they lead to a file inside `within` (or are kept as links).
  */
-export function selectFiles(root: string, patterns: string[], exclude: string[] = [], discard = false): Selection {
-  const all = walkFiles(root);
+export function selectFiles(root: string, patterns: string[], exclude: string[] = [], discard = false, within = root, keepLinks = false): Selection {
+  // Files are read by Slipway, outside the sandbox: a link leading out of the build's workspace
+  // (to Slipway's data, hidden from the build) is never followed. Kept links are stored as links.
+  const all = walkFiles(root).filter((f) => !f.symlink || keepLinks || isInside(f.abs, within));
   const ex = exclude.map(globToRegExp);
   const picked = new Map<string, FoundFile>();
   const unmatched: string[] = [];

@@ -19,6 +19,8 @@ export interface ReportInput {
   buildArn: string;
   buildUuid: string;
   srcHost: string;
+  /** The build's workspace on the host: links out of it are not followed. */
+  workspace: string;
   /** How a host path shows in the build (testRawDataPath). */
   visible(host: string): string;
   log(line: string): void;
@@ -51,7 +53,7 @@ export class ReportWriter {
     const cases: (ParsedCase & { testRawDataPath: string })[] = [];
     let failed = false;
     for (const base of bases) {
-      for (const f of selectFiles(base, spec.files).files) {
+      for (const f of selectFiles(base, spec.files, [], false, input.workspace).files) {
         try {
           for (const c of parse(readFileSync(f.abs, 'utf8'))) cases.push({ ...c, testRawDataPath: input.visible(f.abs) });
         } catch (e) {

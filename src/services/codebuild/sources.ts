@@ -8,6 +8,7 @@ import type { ProjectSource } from '../../aws/models/generated/codebuild.js';
 import type { S3Operations } from '../../aws/models/generated/s3.js';
 import type { StreamingBody } from '../../aws/models/runtime-types.js';
 import { errorMessage, isServiceError } from '../../core/errors.js';
+import { isInside } from './file-globs.js';
 import type { Scope } from '../../core/scope.js';
 
 /** A source that could not be fetched: DOWNLOAD_SOURCE fails with CLIENT_ERROR and this message. */
@@ -103,6 +104,8 @@ export function extractZip(bytes: Uint8Array, dir: string): number {
       continue;
     }
     mkdirSync(dirname(target), { recursive: true });
+    // A directory that is a link out of `dir` (from a repository or an earlier entry) is not written through.
+    if (!isInside(dirname(target), dir)) throw new SourceError(`zip entry ${name} would be extracted outside the source directory`);
     writeFileSync(target, data);
     n++;
   }

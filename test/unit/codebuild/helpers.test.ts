@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { artifactKey } from '../../../src/services/codebuild/artifacts.js';
 import { agentTime, maskSecrets } from '../../../src/services/codebuild/build-log.js';
 import { parseSecretReference } from '../../../src/services/codebuild/build-env.js';
 import { globToRegExp, matchDirectories, selectFiles } from '../../../src/services/codebuild/file-globs.js';
 import { eventTime } from '../../../src/services/codebuild/notify.js';
-import { codeCommitSubdir, parseCodeCommitLocation } from '../../../src/services/codebuild/sources.js';
+import { codeCommitSubdir, extractZip, parseCodeCommitLocation } from '../../../src/services/codebuild/sources.js';
 import { parseCucumber, parseJUnit, summarize } from '../../../src/services/codebuild/test-reports.js';
 
 describe('file patterns', () => {
@@ -112,5 +113,33 @@ describe('test report parsing', () => {
       ['Login', 'pending', 'SKIPPED', 0, undefined],
     ]);
     expect(() => parseCucumber('{')).toThrow('invalid Cucumber JSON');
+  });
+});
+
+describe('files read outside the sandbox stay inside the build', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'slipway-ws-'));
+  const secret = mkdtempSync(join(tmpdir(), 'slipway-secret-'));
+  afterAll(() => {
+    rmSync(ws, { recursive: true, force: true });
+    rmSync(secret, { recursive: true, force: true });
+  });
+  writeFileSync(join(secret, 'slipway.db'), 'private');
+  mkdirSync(join(ws, 'src'), { recursive: true });
+  writeFileSync(join(ws, 'src', 'ok.txt'), 'ok');
+  symlinkSync(join(secret, 'slipway.db'), join(ws, 'src', 'leak.txt'));
+  symlinkSync('ok.txt', join(ws, 'src', 'alias.txt'));
+  symlinkSync(secret, join(ws, 'src', 'out'));
+
+  it('does not follow links out of the workspace, nor base directories above it', () => {
+    expect(selectFiles(join(ws, 'src'), ['*'], [], false, ws).files.map((f) => f.name).sort()).toEqual(['alias.txt', 'ok.txt']);
+    expect(selectFiles(join(ws, 'src'), ['*'], [], false, ws, true).files.map((f) => f.name).sort()).toEqual(['alias.txt', 'leak.txt', 'ok.txt', 'out']);
+    expect(matchDirectories(join(ws, 'src'), '../..')).toEqual([]);
+    expect(matchDirectories(join(ws, 'src'), '/etc')).toEqual([]);
+  });
+
+  it('refuses zip entries that would be written through a link or above the directory', () => {
+    expect(() => extractZip(zipSync({ 'out/new.txt': new TextEncoder().encode('x') }), join(ws, 'src'))).toThrow('outside the source directory');
+    expect(() => extractZip(zipSync({ '../up.txt': new TextEncoder().encode('x') }), join(ws, 'src'))).toThrow('outside the source directory');
+    expect(extractZip(zipSync({ 'sub/in.txt': new TextEncoder().encode('x') }), join(ws, 'src'))).toBe(1);
   });
 });
