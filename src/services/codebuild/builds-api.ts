@@ -88,6 +88,13 @@ function sortBuilds(builds: BuildRecord[], order: string | undefined): BuildReco
 
 export function buildOperations(d: BuildsDeps): Ops {
   const start = async (ctx: RequestContext, p: ProjectRecord, s: ReturnType<typeof settings>): Promise<Build> => {
+    // A project's concurrentBuildLimit throttles new builds rather than queueing them, as on AWS.
+    if (p.concurrentBuildLimit) {
+      const active = d.store.builds.list(ctx, `${p.name}:`).filter((b) => !b.buildComplete).length;
+      if (active >= p.concurrentBuildLimit) {
+        throw new ServiceError('AccountLimitExceededException', `Cannot have more than ${p.concurrentBuildLimit} active builds for the project ${p.name}`, { statusCode: 400 });
+      }
+    }
     const id8 = uuid();
     const id = `${p.name}:${id8}`;
     const now = d.clock.now();

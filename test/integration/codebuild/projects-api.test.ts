@@ -61,4 +61,12 @@ describe('projects and builds API: validation, defaults, sorting, paging, retry,
     expect(deleted.buildsNotDeleted).toEqual([{ id: 'bravo:00000000-0000-0000-0000-000000000000', statusCode: 'BUILD_NOT_FOUND' }]);
     await expect(cb.send(new StartBuildCommand({ projectName: 'bravo', environmentVariablesOverride: [{ name: 'CODEBUILD_X', value: '1' }] }))).rejects.toMatchObject({ name: 'InvalidInputException' });
   });
+
+  it('throttles StartBuild at the project concurrentBuildLimit', async () => {
+    await cb.send(new CreateProjectCommand({ name: 'limited', ...base, concurrentBuildLimit: 1 }));
+    const first = (await cb.send(new StartBuildCommand({ projectName: 'limited', buildspecOverride: 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 0.3\n' }))).build!;
+    await expect(cb.send(new StartBuildCommand({ projectName: 'limited' }))).rejects.toMatchObject({ name: 'AccountLimitExceededException', message: 'Cannot have more than 1 active builds for the project limited' });
+    expect((await waitForBuild(cb, first.id!)).buildStatus).toBe('SUCCEEDED');
+    expect((await cb.send(new StartBuildCommand({ projectName: 'limited' }))).build!.buildNumber).toBe(2);
+  });
 });
