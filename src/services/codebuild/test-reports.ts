@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { parseNUnit, parseTestNG, parseTrx } from './xml-test-formats.js';
 
 /** A test case as CodeBuild reports it (before it is attached to a report). */
 export interface ParsedCase {
@@ -110,9 +111,15 @@ export function parseCucumber(text: string): ParsedCase[] {
 
 /** The parser for a buildspec `file-format`, or undefined when Slipway does not read it yet. */
 export function parserFor(format: string): ((text: string) => ParsedCase[]) | undefined {
-  if (format === 'JUNITXML') return parseJUnit;
-  if (format === 'CUCUMBERJSON') return parseCucumber;
-  return undefined;
+  const parsers: Record<string, (text: string) => ParsedCase[]> = {
+    JUNITXML: parseJUnit,
+    CUCUMBERJSON: parseCucumber,
+    NUNITXML: parseNUnit,
+    NUNIT3XML: parseNUnit,
+    TESTNGXML: parseTestNG,
+    VISUALSTUDIOTRX: parseTrx,
+  };
+  return parsers[format];
 }
 
 export function summarize(cases: ParsedCase[]): { total: number; statusCounts: Record<string, number>; durationInNanoSeconds: number } {
