@@ -39,8 +39,6 @@ export class BuildLog {
   private timer: Timer | undefined;
   private chain: Promise<void> = Promise.resolve();
   private created = false;
-  /** The whole log, kept for the build's own checks (tests, the engine's messages). */
-  readonly lines: string[] = [];
 
   constructor(
     private readonly aws: AwsClient,
@@ -80,7 +78,6 @@ export class BuildLog {
   }
 
   private push(message: string): void {
-    this.lines.push(message);
     if (!this.target) return;
     // CloudWatch Logs refuses empty events (and would drop the whole batch): a blank line is a space.
     this.pending.push({ timestamp: this.clock.now(), message: message.length ? message : ' ' });
