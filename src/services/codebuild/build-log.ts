@@ -21,6 +21,9 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
 
 const FLUSH_EVERY_MS = 1000;
 const MAX_BATCH = 5000;
+/** CloudWatch Logs takes events of up to 256 KB and batches of up to 1 MB. */
+const MAX_EVENT_CHARS = 200_000;
+const MAX_BATCH_BYTES = 900_000;
 
 export interface LogTarget {
   group: string;
@@ -35,6 +38,7 @@ export interface LogTarget {
 export class BuildLog {
   private pending: InputLogEvent[] = [];
   private partial = '';
+  private pendingBytes = 0;
   private secrets: string[] = [];
   private timer: Timer | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -67,7 +71,13 @@ export class BuildLog {
     const all = this.partial + text;
     const parts = all.split('\n');
     this.partial = parts.pop() ?? '';
-    for (const line of parts) this.push(this.mask(line));
+    for (const line of parts) this.pushLong(line);
+    // A line without an end yet that is already too long for one event goes out in pieces.
+    if (this.partial.length > MAX_EVENT_CHARS) this.partial = this.mask(this.partial);
+    while (this.partial.length > MAX_EVENT_CHARS) {
+      this.push(this.partial.slice(0, MAX_EVENT_CHARS));
+      this.partial = this.partial.slice(MAX_EVENT_CHARS);
+    }
   }
 
   private flushPartial(): void {
@@ -77,11 +87,18 @@ export class BuildLog {
     this.push(this.mask(line));
   }
 
+  private pushLong(line: string): void {
+    // Masked whole, then cut: a secret is never split across two events.
+    const masked = this.mask(line);
+    for (let i = 0; i === 0 || i < masked.length; i += MAX_EVENT_CHARS) this.push(masked.slice(i, i + MAX_EVENT_CHARS));
+  }
+
   private push(message: string): void {
     if (!this.target) return;
     // CloudWatch Logs refuses empty events (and would drop the whole batch): a blank line is a space.
     this.pending.push({ timestamp: this.clock.now(), message: message.length ? message : ' ' });
-    if (this.pending.length >= MAX_BATCH) void this.flush();
+    this.pendingBytes += Buffer.byteLength(message) + 26;
+    if (this.pending.length >= MAX_BATCH || this.pendingBytes >= MAX_BATCH_BYTES) void this.flush();
     else if (!this.timer) this.timer = this.clock.setTimer(FLUSH_EVERY_MS, () => void this.flush());
   }
 
@@ -92,6 +109,7 @@ export class BuildLog {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     if (!this.target || batch.length === 0) return this.chain;
     this.chain = this.chain.then(() => this.send(batch));
     return this.chain;
