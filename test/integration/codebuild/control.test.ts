@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchGetBuildsCommand, CodeBuildClient, CreateProjectCommand, StartBuildCommand, StopBuildCommand, type Build } from '@aws-sdk/client-codebuild';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { spawnSlipway } from '../../helpers/process.js';
@@ -56,6 +57,24 @@ describe('stopping, timing out, queueing and crash recovery', () => {
     expect(phase(stopped, 'POST_BUILD')).toBeUndefined();
     expect(running('sleep 3017')).toBe(false);
     expect(running('sleep 3018')).toBe(false);
+  });
+
+  it('streams the log to CloudWatch Logs while the build runs', async () => {
+    const sw = await startSlipway();
+    open.push(sw);
+    const cb = new CodeBuildClient(sdkConfig(sw.url));
+    await project(cb, 'live');
+    const id = (await cb.send(new StartBuildCommand({ projectName: 'live', buildspecOverride: spec('echo early-line; sleep 3021') }))).build!.id!;
+    const inBuild = await reach(cb, id, 'BUILD');
+    const logs = new CloudWatchLogsClient(sdkConfig(sw.url));
+    let seen: string[] = [];
+    for (let i = 0; i < 400 && !seen.includes('early-line'); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      seen = ((await logs.send(new GetLogEventsCommand({ logGroupName: inBuild.logs!.groupName!, logStreamName: inBuild.logs!.streamName!, startFromHead: true }))).events ?? []).map((e) => e.message!);
+    }
+    expect(seen).toContain('early-line');
+    expect((await cb.send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0].buildComplete).toBe(false);
+    await cb.send(new StopBuildCommand({ id }));
   });
 
   it('times a build out after timeoutInMinutes of (injected) clock time, and a queued build after its queued timeout', async () => {
