@@ -25,7 +25,7 @@ function interruptContext(run: BuildRun): PhaseContext {
   const b = run.tracker.build;
   if (i === 'TIMED_OUT') return { statusCode: 'BUILD_TIMED_OUT', message: `Build has timed out. ${b.timeoutInMinutes * 60} secs` };
   if (i === 'STOPPED') return { statusCode: 'BUILD_STOPPED', message: 'Build was stopped' };
-  return { statusCode: 'SLIPWAY_SHUTDOWN', message: 'Slipway stopped while this build was running' };
+  return { statusCode: 'BUILD_INTERRUPTED', message: 'Slipway stopped while this build was running; the build was not resumed' };
 }
 
 /** DOWNLOAD_SOURCE's failure context for what went wrong. */
