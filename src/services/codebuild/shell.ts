@@ -54,6 +54,7 @@ while IFS=' ' read -r __n __ok __mode __sh __script <&3; do
   exec 4>&- 5>&-
   printf '%s %s %s\\n' "$__CB_MARK" "$__n" "$__rc"
 done
+printf '%s bye\\n' "$__CB_MARK"
 `;
 
 export interface ShellOptions {
@@ -82,6 +83,9 @@ export class ShellSession {
   private launchEnv: Record<string, string> = {};
   private starting: Promise<void> | undefined;
   private onReady: (() => void) | undefined;
+  private onBye: (() => void) | undefined;
+  /** Ends the driver's whole process tree once the build is over. */
+  private readonly teardown = new AbortController();
   private readonly mark = `__slipway_cb_${randomBytes(9).toString('hex')}`;
   private ctl: FileHandle | undefined;
   private driver: Promise<RunResult> | undefined;
@@ -130,7 +134,7 @@ export class ShellSession {
       env: { ...env, __CB_AGENT: this.o.workspace.visible(this.o.workspace.agent), __CB_MARK: this.mark },
       binds: this.o.workspace.binds(),
       hide: this.o.hide,
-      signal: this.o.signal,
+      signal: AbortSignal.any([this.o.signal, this.teardown.signal]),
       onOutput: (text) => this.receive(text),
     });
     const driver = this.driver;
@@ -172,8 +176,8 @@ export class ShellSession {
       if (at > 0 && !this.capturing) this.o.onOutput(this.buffer.slice(0, at));
       const [, n, rc] = this.buffer.slice(at, end).split(' ');
       this.buffer = this.buffer.slice(end + 1);
-      if (n === 'ready') {
-        this.onReady?.();
+      if (n === 'ready' || n === 'bye') {
+        (n === 'ready' ? this.onReady : this.onBye)?.();
         continue;
       }
       const p = this.pending;
@@ -249,7 +253,12 @@ export class ShellSession {
     if (this.starting) await this.starting.catch(() => undefined);
     const driver = this.driver;
     if (!driver) return;
+    const bye = new Promise<void>((resolve) => (this.onBye = resolve));
     await this.ctl?.write('exit\n').catch(() => undefined);
+    await Promise.race([bye, driver]);
+    // Background processes the commands left (a server started with `&`) end with the build, as
+    // they do when AWS tears the build container down.
+    this.teardown.abort();
     await driver;
   }
 }

@@ -114,6 +114,20 @@ describe('stopping, timing out, queueing and crash recovery', () => {
     for (let i = 1; i < 3; i++) expect(phase(builds[i], 'QUEUED')!.endTime!.getTime()).toBeGreaterThanOrEqual(phase(builds[i - 1], 'BUILD')!.endTime!.getTime());
   });
 
+  it('ends background processes with the build, so they never hold the next build back', async () => {
+    process.env.SLIPWAY_CODEBUILD_CONCURRENCY = '1';
+    const sw = await startSlipway();
+    open.push(sw);
+    const cb = new CodeBuildClient(sdkConfig(sw.url));
+    await project(cb, 'bg');
+    const spec2 = 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 3033 &\n      - echo started\n';
+    const ids = [];
+    for (let i = 0; i < 2; i++) ids.push((await cb.send(new StartBuildCommand({ projectName: 'bg', buildspecOverride: spec2 }))).build!.id!);
+    for (const id of ids) expect((await waitForBuild(cb, id)).buildStatus).toBe('SUCCEEDED');
+    for (let i = 0; i < 200 && running('sleep 3033'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(running('sleep 3033')).toBe(false);
+  });
+
   it('ends a build cut off by a crash FAULT with a clear reason after restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-cb-crash-'));
     try {
