@@ -128,22 +128,28 @@ describe('stopping, timing out, queueing and crash recovery', () => {
     expect(running('sleep 3033')).toBe(false);
   });
 
-  it('ends a build cut off by a crash FAULT with a clear reason after restart', async () => {
+  it('ends a build cut off by a crash FAULT with a clear reason after restart, and runs the builds that were queued', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-cb-crash-'));
     try {
-      const first = await spawnSlipway(['--port', '0', '--data-dir', dataDir]);
+      const first = await spawnSlipway(['--port', '0', '--data-dir', dataDir], { SLIPWAY_CODEBUILD_CONCURRENCY: '1' });
       const cb = new CodeBuildClient(sdkConfig(first.url));
       await project(cb);
       const id = (await cb.send(new StartBuildCommand({ projectName: 'ctl', buildspecOverride: spec('sleep 3020') }))).build!.id!;
+      const queued = (await cb.send(new StartBuildCommand({ projectName: 'ctl', buildspecOverride: spec('echo after-restart') }))).build!.id!;
       await reach(cb, id, 'BUILD');
       first.child.kill('SIGKILL');
       await first.exited;
       const second = await spawnSlipway(['--port', '0', '--data-dir', dataDir]);
       try {
-        const b = (await new CodeBuildClient(sdkConfig(second.url)).send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0];
+        const cb2 = new CodeBuildClient(sdkConfig(second.url));
+        const b = (await cb2.send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0];
         expect(b.buildStatus).toBe('FAULT');
         expect(b.buildComplete).toBe(true);
         expect(phase(b, 'BUILD')).toMatchObject({ phaseStatus: 'FAULT', contexts: [{ statusCode: 'BUILD_INTERRUPTED', message: 'Slipway stopped while this build was running; the build was not resumed' }] });
+        // The build still waiting in QUEUED was not lost: it runs after the restart.
+        const q = await waitForBuild(cb2, queued);
+        expect(q.buildStatus).toBe('SUCCEEDED');
+        expect(phase(q, 'QUEUED')!.phaseStatus).toBe('SUCCEEDED');
       } finally {
         second.child.kill('SIGTERM');
         await second.exited;
