@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import type { Interruption, RunnerDeps } from './build-context.js';
 import { runBuild } from './build-runner.js';
-import type { Status } from './store.js';
+import type { BuildRecord, Status } from './store.js';
 
 interface Running {
   controller: AbortController;
@@ -25,6 +25,8 @@ export class BuildEngine {
   private readonly queuedTimers = new Map<string, Timer>();
   private active = false;
   private readonly waiters: (() => void)[] = [];
+  /** Called with each build the engine ran to completion (automatic retries). */
+  onFinished: ((scope: Scope, b: BuildRecord) => Promise<void>) | undefined;
 
   constructor(
     private readonly d: RunnerDeps,
@@ -115,7 +117,7 @@ export class BuildEngine {
     const controller = new AbortController();
     const timeout = this.d.clock.setTimer(b.timeoutInMinutes * 60_000, () => controller.abort('TIMED_OUT'));
     const done = runBuild(this.d, scope, id, controller.signal)
-      .then(() => undefined)
+      .then((finished) => this.onFinished?.(scope, finished))
       .catch((e: unknown) => this.d.log.error('build runner failed', { build: id, error: errorMessage(e) }))
       .finally(() => {
         timeout.cancel();

@@ -2,10 +2,10 @@ import type { RequestContext } from '../../aws/gateway/context.js';
 import type { Build, CodebuildOperations, StartBuildInput } from '../../aws/models/generated/codebuild.js';
 import type { Clock } from '../../core/clock.js';
 import { ServiceError } from '../../core/errors.js';
-import { uuid } from '../../core/ids.js';
 import type { Scope } from '../../core/scope.js';
 import type { BuildEngine } from './build-engine.js';
-import { buildArn, buildId, buildView, initiatorOf } from './build-view.js';
+import { autoRetry, createBuild, settingsOf, type BuildSettings } from './build-start.js';
+import { buildId, buildView } from './build-view.js';
 import type { Notifier } from './notify.js';
 import { checkArtifacts, checkSource, invalidInput, pageByOffset, projectArn, projectName } from './projects.js';
 import type { BuildRecord, CodeBuildStore, ProjectRecord } from './store.js';
@@ -26,7 +26,7 @@ function notFound(scope: Scope, name: string): ServiceError {
 }
 
 /** The build's settings: the project's, with each StartBuild override applied. */
-function settings(p: ProjectRecord, input: StartBuildInput): Omit<BuildRecord, 'id' | 'arn' | 'uuid' | 'buildNumber' | 'startTime' | 'currentPhase' | 'buildStatus' | 'buildComplete' | 'phases' | 'initiator' | 'principal'> {
+function settings(p: ProjectRecord, input: StartBuildInput): BuildSettings {
   const source = { ...p.source! };
   if (input.sourceTypeOverride) {
     source.type = input.sourceTypeOverride;
@@ -58,11 +58,16 @@ function settings(p: ProjectRecord, input: StartBuildInput): Omit<BuildRecord, '
     queuedTimeoutInMinutes: input.queuedTimeoutInMinutesOverride ?? p.queuedTimeoutInMinutes ?? 480,
     encryptionKey: input.encryptionKeyOverride ?? p.encryptionKey,
     idempotencyToken: input.idempotencyToken,
+    autoRetry: limitOf(input.autoRetryLimitOverride ?? p.autoRetryLimit),
   };
 }
 
+function limitOf(limit: number | undefined): BuildRecord['autoRetry'] {
+  return limit ? { limit, number: 0 } : undefined;
+}
+
 /** Refuses what AWS refuses before a build starts (a CODEPIPELINE project started directly). */
-function checkStartable(s: ReturnType<typeof settings>): void {
+function checkStartable(s: BuildSettings): void {
   if (s.source.type === 'CODEPIPELINE' || s.artifacts.type === 'CODEPIPELINE') {
     throw invalidInput('Invalid input: source and artifacts of type CODEPIPELINE can only be provided by CodePipeline; when starting a build directly, override them with sourceTypeOverride/sourceLocationOverride and artifactsOverride');
   }
@@ -87,44 +92,12 @@ function sortBuilds(builds: BuildRecord[], order: string | undefined): BuildReco
 }
 
 export function buildOperations(d: BuildsDeps): Ops {
-  const start = async (ctx: RequestContext, p: ProjectRecord, s: ReturnType<typeof settings>): Promise<Build> => {
-    // A project's concurrentBuildLimit throttles new builds rather than queueing them, as on AWS.
-    if (p.concurrentBuildLimit) {
-      const active = d.store.builds.list(ctx, `${p.name}:`).filter((b) => !b.buildComplete).length;
-      if (active >= p.concurrentBuildLimit) {
-        throw new ServiceError('AccountLimitExceededException', `Cannot have more than ${p.concurrentBuildLimit} active builds for the project ${p.name}`, { statusCode: 400 });
-      }
-    }
-    const id8 = uuid();
-    const id = `${p.name}:${id8}`;
-    const now = d.clock.now();
-    const record: BuildRecord = {
-      ...s,
-      id,
-      arn: buildArn(ctx, id),
-      uuid: id8,
-      buildNumber: 0,
-      startTime: now,
-      currentPhase: 'QUEUED',
-      buildStatus: 'IN_PROGRESS',
-      buildComplete: false,
-      phases: [
-        { phaseType: 'SUBMITTED', phaseStatus: 'SUCCEEDED', startTime: now, endTime: now, contexts: [{ statusCode: '', message: '' }] },
-        { phaseType: 'QUEUED', startTime: now },
-      ],
-      initiator: initiatorOf(ctx.principal),
-      principal: ctx.principal,
-    };
-    d.store.takeBuildNumber(ctx, p.name, (n) => {
-      record.buildNumber = n;
-      d.store.builds.put(ctx, id, record);
-    });
-    const scope: Scope = { accountId: ctx.accountId, region: ctx.region };
-    // Published before the build's first phase event (calls are made in order), without waiting for it.
-    void d.notify.buildState(scope, record);
-    d.engine.submit(scope, id);
-    return buildView(d.store.builds.get(ctx, id)!, ctx);
+  const start = async (ctx: RequestContext, p: ProjectRecord, s: BuildSettings): Promise<Build> => {
+    const record = createBuild(d, { accountId: ctx.accountId, region: ctx.region }, ctx.principal, p, s);
+    return buildView(record, ctx);
   };
+  // Failed builds of a project with autoRetryLimit start again, as AWS's automatic retries do.
+  d.engine.onFinished = (scope, b) => autoRetry(d, scope, b);
 
   return {
     async StartBuild(input, ctx) {
@@ -149,8 +122,7 @@ export function buildOperations(d: BuildsDeps): Ops {
         const same = d.store.builds.list(ctx, `${p.name}:`).find((b) => b.idempotencyToken === input.idempotencyToken && d.clock.now() - b.startTime < IDEMPOTENCY_WINDOW_MS);
         if (same) return { build: buildView(same, ctx) };
       }
-      const { source, sourceVersion, secondarySources, secondarySourceVersions, artifacts, secondaryArtifacts, cache, environment, envOverride, serviceRole, logsConfig, timeoutInMinutes, queuedTimeoutInMinutes, encryptionKey } = prev;
-      const s = { projectName: p.name, source, sourceVersion, secondarySources, secondarySourceVersions, artifacts, secondaryArtifacts, cache, environment, envOverride, serviceRole, logsConfig, timeoutInMinutes, queuedTimeoutInMinutes, encryptionKey, idempotencyToken: input.idempotencyToken };
+      const s = { ...settingsOf(prev, input.idempotencyToken), autoRetry: limitOf(prev.autoRetry?.limit) };
       return { build: await start(ctx, p, s) };
     },
 

@@ -70,6 +70,8 @@ export interface BuildRecord {
   idempotencyToken?: string;
   exportedEnvironmentVariables?: ExportedEnvironmentVariable[];
   reportArns?: string[];
+  /** The project's (or StartBuild's) autoRetryLimit and where this build is in the chain of retries. */
+  autoRetry?: { limit: number; number: number; next?: string; previous?: string };
   /** Set once the runner began: a build found running after a restart was cut off. */
   started?: boolean;
 }

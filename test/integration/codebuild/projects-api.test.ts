@@ -69,4 +69,26 @@ describe('projects and builds API: validation, defaults, sorting, paging, retry,
     expect((await waitForBuild(cb, first.id!)).buildStatus).toBe('SUCCEEDED');
     expect((await cb.send(new StartBuildCommand({ projectName: 'limited' }))).build!.buildNumber).toBe(2);
   });
+
+  it('retries a failed build automatically up to the project autoRetryLimit, chaining the retries', async () => {
+    await cb.send(new CreateProjectCommand({ name: 'flaky', ...base, autoRetryLimit: 2 }));
+    const first = (await cb.send(new StartBuildCommand({ projectName: 'flaky', buildspecOverride: 'version: 0.2\nphases:\n  build:\n    commands:\n      - exit 1\n' }))).build!;
+    expect(first.autoRetryConfig).toEqual({ autoRetryLimit: 2, autoRetryNumber: 0 });
+    // The next retry is recorded just after a build completes: wait for it, or for the last one.
+    const settled = async (id: string) => {
+      for (;;) {
+        const b = await waitForBuild(cb, id);
+        if (b.autoRetryConfig!.nextAutoRetry || b.autoRetryConfig!.autoRetryNumber === 2) return b;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const chain = [await settled(first.id!)];
+    while (chain[chain.length - 1].autoRetryConfig!.nextAutoRetry) chain.push(await settled(chain[chain.length - 1].autoRetryConfig!.nextAutoRetry!));
+    expect(chain.map((b) => [b.buildNumber, b.buildStatus, b.autoRetryConfig!.autoRetryNumber, b.autoRetryConfig!.previousAutoRetry])).toEqual([
+      [1, 'FAILED', 0, undefined],
+      [2, 'FAILED', 1, first.id],
+      [3, 'FAILED', 2, chain[1].id],
+    ]);
+    expect(chain[2].autoRetryConfig!.nextAutoRetry).toBeUndefined();
+  });
 });
