@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsClient } from '../../aws/gateway/aws-client.js';
 import type { ProjectCache } from '../../aws/models/generated/codebuild.js';
@@ -105,4 +105,16 @@ export async function saveCache(cache: ProjectCache, spec: CacheSpec, key: strin
   } catch (e) {
     ctx.log(`Unable to save cache: ${errorMessage(e)}`);
   }
+}
+
+/** InvalidateProjectCache: every saved entry of the project's cache is removed. */
+export async function invalidateCache(cache: ProjectCache, ctx: Omit<CacheContext, 'log'>): Promise<void> {
+  if (cache.type === 'LOCAL') {
+    rmSync(localDir({ ...ctx, log: () => undefined }), { recursive: true, force: true });
+    return;
+  }
+  if (cache.type !== 'S3') return;
+  const { bucket, prefix } = split(cache.location ?? '');
+  const s3 = ctx.aws.service<S3Operations>('s3', ctx.scope);
+  for (const name of await listEntries(cache, { ...ctx, log: () => undefined })) await s3.DeleteObject({ Bucket: bucket, Key: [prefix, name].filter(Boolean).join('/') });
 }

@@ -4,6 +4,7 @@ import { detectSandbox } from '../../runtime/sandbox.js';
 import type { ServiceDefinition } from '../service.js';
 import { BuildEngine } from './build-engine.js';
 import { buildOperations } from './builds-api.js';
+import { cacheOperations } from './cache-api.js';
 import { Notifier } from './notify.js';
 import { projectOperations } from './projects.js';
 import { ReportWriter } from './report-writer.js';
@@ -21,6 +22,7 @@ export const codebuild: ServiceDefinition = {
   create(deps) {
     const store = new CodeBuildStore(deps.db);
     const notify = new Notifier(deps.aws, deps.log);
+    const cacheRoot = join(deps.dataDir, 'cache');
     const engine = new BuildEngine(
       {
         aws: deps.aws,
@@ -31,7 +33,7 @@ export const codebuild: ServiceDefinition = {
         reports: new ReportWriter(store, deps.clock),
         sandbox: detectSandbox(),
         workspaces: join(deps.dataDir, 'workspaces'),
-        cacheRoot: join(deps.dataDir, 'cache'),
+        cacheRoot,
         hide: [deps.config.dataDir],
         endpoint: deps.endpoint,
       },
@@ -39,7 +41,7 @@ export const codebuild: ServiceDefinition = {
     );
     const now = () => deps.clock.now();
     return {
-      provider: { ...projectOperations(store, now), ...buildOperations({ store, engine, notify, clock: deps.clock }), ...reportOperations(store, now) },
+      provider: { ...projectOperations(store, now), ...buildOperations({ store, engine, notify, clock: deps.clock }), ...reportOperations(store, now), ...cacheOperations(store, deps.aws, cacheRoot) },
       start: () => engine.start(),
       stop: () => engine.shutdown(),
       reset: () => undefined,

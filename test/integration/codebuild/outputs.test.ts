@@ -1,5 +1,5 @@
 import {
-  BatchGetReportsCommand, CodeBuildClient, CreateProjectCommand, DescribeTestCasesCommand, GetReportGroupTrendCommand, ListReportGroupsCommand,
+  BatchGetReportsCommand, CodeBuildClient, CreateProjectCommand, DescribeTestCasesCommand, GetReportGroupTrendCommand, InvalidateProjectCacheCommand, ListReportGroupsCommand,
   ListReportsForReportGroupCommand, StartBuildCommand, type StartBuildCommandInput,
 } from '@aws-sdk/client-codebuild';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
@@ -119,6 +119,13 @@ describe('build outputs: artifacts, caches, test reports, events and metrics; S3
     // Another key misses exactly and falls back to the newest entry starting with npm-.
     expect((await run({ projectName: 's3-cache', buildspecOverride: spec('npm-$(echo b)') })).log).toContain('restored v1');
     expect((await run({ projectName: 's3-cache', buildspecOverride: spec('npm-b') })).log).toContain('restored v2');
+
+    // InvalidateProjectCache empties both kinds: the next builds start fresh.
+    await cb.send(new InvalidateProjectCacheCommand({ projectName: 'local-cache' }));
+    await cb.send(new InvalidateProjectCacheCommand({ projectName: 's3-cache' }));
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'cache', Prefix: 'ci/' }))).Contents ?? []).toEqual([]);
+    expect((await run({ projectName: 'local-cache' })).log).toContain('fresh');
+    expect((await run({ projectName: 's3-cache', buildspecOverride: spec('npm-b') })).log).toContain('fresh');
   });
 
   it('turns a JUnit XML file into a report with test cases, a summary and a trend', async () => {
