@@ -1,4 +1,5 @@
 import { cloudwatch } from './cloudwatch/index.js';
+import { codebuild } from './codebuild/index.js';
 import { codecommit } from './codecommit/index.js';
 import { dynamodb } from './dynamodb/index.js';
 import { elbv2 } from './elbv2/index.js';
@@ -14,4 +15,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codecommit, dynamodb, elbv2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codebuild, codecommit, dynamodb, elbv2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
