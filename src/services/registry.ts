@@ -1,5 +1,6 @@
 import { cloudwatch } from './cloudwatch/index.js';
 import { codecommit } from './codecommit/index.js';
+import { codedeploy } from './codedeploy/index.js';
 import { dynamodb } from './dynamodb/index.js';
 import { ec2 } from './ec2/index.js';
 import { events } from './events/index.js';
@@ -14,4 +15,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codecommit, dynamodb, ec2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codecommit, codedeploy, dynamodb, ec2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
