@@ -54,13 +54,16 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
   const archive = `${deployRoot}/deployment-archive`;
   const marker = `${INSTRUCTIONS_DIR}/${job.groupId}_last_successful_install`;
   let spec: AppSpec | undefined;
+  /** Each event's output tail, shown in its diagnostics whether it succeeded or not. */
+  const tails: Record<string, string> = {};
+  const runHooks = (s: AppSpec, event: string, from: string) => runScripts(job, s, event, from, deployRoot, (t) => (tails[event] = t));
   const steps: Record<string, () => Promise<'Succeeded' | 'Skipped'>> = {
     ApplicationStop: async () => {
       const previous = readIf(job.root, marker)?.trim();
       if (!previous) return 'Skipped';
       try {
         const prevSpec = readSpec(job.root, `${previous}/deployment-archive`);
-        await runHooks(job, prevSpec, 'ApplicationStop', `${previous}/deployment-archive`, deployRoot);
+        await runHooks(prevSpec, 'ApplicationStop', `${previous}/deployment-archive`);
       } catch (e) {
         if (!job.ignoreApplicationStopFailures) throw e;
       }
@@ -79,7 +82,7 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
     },
     BeforeInstall: async () => {
       spec = readSpec(job.root, archive);
-      return runHooks(job, spec, 'BeforeInstall', archive, deployRoot);
+      return runHooks(spec, 'BeforeInstall', archive);
     },
     Install: async () => {
       const s = spec!;
@@ -94,14 +97,14 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
       for (const f of s.files) await job.host.ensureVisible(job.instanceId, f.destination);
       return 'Succeeded';
     },
-    AfterInstall: () => runHooks(job, spec!, 'AfterInstall', archive, deployRoot),
+    AfterInstall: () => runHooks(spec!, 'AfterInstall', archive),
     ApplicationStart: async () => {
-      const result = await runHooks(job, spec!, 'ApplicationStart', archive, deployRoot);
+      const result = await runHooks(spec!, 'ApplicationStart', archive);
       rememberStart(job, spec!, archive);
       return result;
     },
     ValidateService: async () => {
-      const result = await runHooks(job, spec!, 'ValidateService', archive, deployRoot);
+      const result = await runHooks(spec!, 'ValidateService', archive);
       writeFileSync(hostPath(job.root, marker), deployRoot + '\n');
       return result;
     },
@@ -120,7 +123,7 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
       if (job.signal.aborted) throw new EventFailure('UnknownError', 'The deployment was stopped.');
       ev.status = await steps[ev.lifecycleEventName]();
       ev.endTime = job.clock.now();
-      ev.diagnostics = { errorCode: 'Success', message: 'Succeeded', scriptName: '', logTail: ev.diagnostics?.logTail ?? '' };
+      ev.diagnostics = { errorCode: 'Success', message: 'Succeeded', scriptName: '', logTail: tails[ev.lifecycleEventName] ?? '' };
     } catch (e) {
       fail(ev, job.clock, e instanceof EventFailure ? e : e instanceof AppSpecError ? new EventFailure('UnknownError', e.message) : new EventFailure('UnknownError', String(e)));
       skipRest(events, i + 1);
@@ -169,7 +172,8 @@ function environment(job: AgentJob, event: string): Record<string, string> {
 }
 
 /** Runs an event's scripts in order; a missing, failing or timed-out script fails the event. */
-async function runHooks(job: AgentJob, spec: AppSpec, event: string, archive: string, deployRoot: string): Promise<'Succeeded'> {
+async function runScripts(job: AgentJob, spec: AppSpec, event: string, archive: string, deployRoot: string, keepTail: (tail: string) => void): Promise<'Succeeded'> {
+  let tail = '';
   for (const hook of spec.hooks[event] ?? []) {
     const script = posix.join(archive, posix.normalize('/' + hook.location));
     const hostScript = hostPath(job.root, script);
@@ -177,7 +181,6 @@ async function runHooks(job: AgentJob, spec: AppSpec, event: string, archive: st
     chmodSync(hostScript, 0o755);
     const logFile = hostPath(job.root, `${deployRoot}/logs/scripts.log`);
     mkdirSync(dirname(logFile), { recursive: true });
-    let tail = '';
     const timeout = new AbortController();
     const timer = job.clock.setTimer(hook.timeout * 1000, () => timeout.abort());
     const onStop = () => timeout.abort();
@@ -187,6 +190,7 @@ async function runHooks(job: AgentJob, spec: AppSpec, event: string, archive: st
       onOutput: (text, stream) => {
         const lines = text.replace(/\n$/, '').split('\n').map((l) => `[${stream}]${l}`).join('\n') + '\n';
         tail = (tail + lines).slice(-2048);
+        keepTail(tail);
         appendFileSync(logFile, lines.split('\n').filter(Boolean).map((l) => `${new Date(job.clock.now()).toISOString()} ${event} ${l}`).join('\n') + '\n');
       },
     });
