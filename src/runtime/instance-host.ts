@@ -142,8 +142,10 @@ export class InstanceHost {
     const ns = ['-t', String(r.pid), '-m', '-p', '-i', '-u', '-r'];
     if (r.boot.network.mode === 'netns') ns.push('-n');
     const user = spec.user && spec.user !== 'root' ? ['setpriv', `--reuid=${spec.user}`, `--regid=${spec.user}`, '--init-groups', '--'] : [];
-    // The directory is entered inside: nsenter's own --wd resolves before the root changes.
-    const inDir = ['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', spec.cwd];
+    // The init runs in / of the instance, which `-w` takes over; another directory is entered
+    // inside, because nsenter's own --wd=<dir> resolves it before the root changes.
+    if (spec.cwd === '/') ns.push('-w');
+    const inDir = spec.cwd === '/' ? [] : ['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', spec.cwd];
     return runUntilExit('nsenter', [...ns, '--', ...user, ...inDir, ...spec.argv], spec);
   }
 
@@ -152,7 +154,7 @@ export class InstanceHost {
     const args = [...hostRootArgs(), '--dev', '/dev', '--proc', '/proc'];
     for (const dir of this.hide) args.push('--tmpfs', dir);
     args.push(...layout.args);
-    args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', boot.hostname, '--die-with-parent', '--new-session');
+    args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', boot.hostname, '--die-with-parent', '--new-session', '--chdir', '/');
     // The init says when the sandbox is fully set up: bubblewrap reports its pid before that.
     args.push('--info-fd', '3', '--', 'sh', '-c', 'echo ready; exec sleep infinity');
     const [cmd, argv] = boot.network.mode === 'netns' ? ['nsenter', [`--net=/run/netns/${netnsName(boot.network)}`, 'bwrap', ...args]] : ['bwrap', args];

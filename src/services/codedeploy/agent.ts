@@ -1,9 +1,10 @@
+import { cp } from 'node:fs/promises';
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { InstanceHost } from '../../runtime/instance-host.js';
 import { AppSpecError, parseAppSpec, type AppSpec } from './appspec.js';
-import { BundleError, unpack } from './bundle.js';
+import { BundleError } from './bundle.js';
 import { applyPermissions, hostPath, installFiles, INSTRUCTIONS_DIR, InstallError, removePrevious } from './install.js';
 import type { EventRecord } from './store.js';
 
@@ -22,8 +23,8 @@ export interface AgentJob {
   groupName: string;
   groupId: string;
   bundle: { bucket: string; key: string; version?: string; eTag?: string; bundleType: string };
-  /** The bundle, downloaded once per deployment, as a host file. */
-  bundleFile: () => Promise<string>;
+  /** The bundle, downloaded, checked and unpacked once per deployment on the host. */
+  bundleFile: () => Promise<{ file: string; dir: string }>;
   fileExistsBehavior: 'DISALLOW' | 'OVERWRITE' | 'RETAIN';
   ignoreApplicationStopFailures: boolean;
   signal: AbortSignal;
@@ -72,12 +73,14 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
     DownloadBundle: async () => {
       const file = hostPath(job.root, `${deployRoot}/bundle.tar`);
       mkdirSync(dirname(file), { recursive: true });
-      copyFileSync(await job.bundleFile(), file);
+      let bundle: { file: string; dir: string };
       try {
-        await unpack(file, job.bundle.bundleType, hostPath(job.root, archive));
+        bundle = await job.bundleFile();
       } catch (e) {
-        throw new EventFailure('UnknownError', e instanceof BundleError ? e.message : `The bundle could not be unpacked: ${String(e)}`);
+        throw new EventFailure('UnknownError', e instanceof BundleError ? e.message : `The bundle could not be downloaded: ${e instanceof Error ? e.message : String(e)}`);
       }
+      copyFileSync(bundle.file, file);
+      await cp(bundle.dir, hostPath(job.root, archive), { recursive: true, verbatimSymlinks: true });
       return 'Succeeded';
     },
     BeforeInstall: async () => {
@@ -87,8 +90,8 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
     Install: async () => {
       const s = spec!;
       try {
-        removePrevious(job.root, job.groupId);
-        installFiles(job.root, hostPath(job.root, archive), s, s.fileExistsBehavior ?? job.fileExistsBehavior, job.groupId);
+        await removePrevious(job.root, job.groupId);
+        await installFiles(job.root, hostPath(job.root, archive), s, s.fileExistsBehavior ?? job.fileExistsBehavior, job.groupId);
         applyPermissions(job.root, s.permissions);
       } catch (e) {
         if (e instanceof InstallError) throw new EventFailure('UnknownError', e.message);

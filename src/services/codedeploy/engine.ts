@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { S3Operations } from '../../aws/models/generated/s3.js';
@@ -6,7 +7,7 @@ import type { Scope } from '../../core/scope.js';
 import type { InstanceHost } from '../../runtime/instance-host.js';
 import type { ServiceDeps } from '../service.js';
 import { runAgent } from './agent.js';
-import { saveBundle } from './bundle.js';
+import { saveBundle, unpack } from './bundle.js';
 import { verdict } from './configs.js';
 import type { Notifier } from './notify.js';
 import { CodeDeployStore, groupKey, targetKey, type DeploymentRecord, type GroupRecord, type TargetRecord } from './store.js';
@@ -27,7 +28,7 @@ interface StepJob {
 export class DeploymentEngine {
   private readonly step: (job: StepJob) => void;
   private readonly running = new Map<string, AbortController>();
-  private readonly bundles = new Map<string, Promise<string>>();
+  private readonly bundles = new Map<string, Promise<{ file: string; dir: string }>>();
 
   constructor(
     private readonly store: CodeDeployStore,
@@ -130,7 +131,8 @@ export class DeploymentEngine {
     }
     const done: DeploymentRecord = { ...dep, status, completeTime: now, errorInformation: error };
     this.store.deployments.put(scope, dep.deploymentId, done);
-    rmSync(this.bundlePath(dep.deploymentId), { force: true });
+    await rm(this.bundlePath(dep.deploymentId), { force: true });
+    await rm(`${this.bundlePath(dep.deploymentId)}.d`, { recursive: true, force: true });
     this.bundles.delete(dep.deploymentId);
     const group = this.group(scope, dep);
     if (group) {
@@ -173,8 +175,11 @@ export class DeploymentEngine {
     return join(this.deps.dataDir, 'bundles', deploymentId);
   }
 
-  /** Downloads the revision once per deployment (the version and ETag asked for, when given). */
-  private bundle(scope: Scope, dep: DeploymentRecord): Promise<string> {
+  /**
+   * Downloads the revision once per deployment (the version and ETag asked for, when given)
+   * and unpacks it once, checked entry by entry; each instance's DownloadBundle copies it.
+   */
+  private bundle(scope: Scope, dep: DeploymentRecord): Promise<{ file: string; dir: string }> {
     let p = this.bundles.get(dep.deploymentId);
     if (!p) {
       const s3 = dep.revision.s3Location!;
@@ -183,7 +188,8 @@ export class DeploymentEngine {
         mkdirSync(join(this.deps.dataDir, 'bundles'), { recursive: true });
         const file = this.bundlePath(dep.deploymentId);
         await saveBundle(out.Body instanceof Readable || out.Body instanceof Uint8Array ? out.Body : Buffer.alloc(0), file);
-        return file;
+        await unpack(file, s3.bundleType!, `${file}.d`);
+        return { file, dir: `${file}.d` };
       })();
       p.catch(() => this.bundles.delete(dep.deploymentId));
       this.bundles.set(dep.deploymentId, p);

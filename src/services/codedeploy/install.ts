@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import type { AppSpec, Permission } from './appspec.js';
 
@@ -26,18 +27,19 @@ function cleanupFile(root: string, groupId: string): string {
 }
 
 /** Removes what the group's previous deployment installed (its cleanup file), newest first. */
-export function removePrevious(root: string, groupId: string): void {
+export async function removePrevious(root: string, groupId: string): Promise<void> {
   const file = cleanupFile(root, groupId);
   if (!existsSync(file)) return;
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).reverse();
-  for (const line of lines) {
-    const [kind, inside] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+  const parse = (line: string) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+  // Files go first, in parallel (the filesystem does the waiting); then directories, deepest first.
+  await Promise.all(lines.map(parse).filter(([kind]) => kind === 'file').map(([, inside]) => rm(hostPath(root, inside), { force: true }).catch(() => undefined)));
+  for (const [kind, inside] of lines.map(parse)) {
+    if (kind !== 'mkdir') continue;
     try {
-      const p = hostPath(root, inside);
-      if (kind === 'mkdir') rmdirSync(p);
-      else rmSync(p, { force: true });
+      rmdirSync(hostPath(root, inside));
     } catch {
-      // A directory that holds other files, or a file already gone, stays as it is.
+      // A directory that still holds other files stays.
     }
   }
   rmSync(file, { force: true });
@@ -53,7 +55,7 @@ interface Copy {
  * file and created directory in the cleanup file, as the agent does, so the next deployment
  * (or a rollback) removes exactly what this one added.
  */
-export function installFiles(root: string, archive: string, spec: AppSpec, behavior: 'DISALLOW' | 'OVERWRITE' | 'RETAIN', groupId: string): string[] {
+export async function installFiles(root: string, archive: string, spec: AppSpec, behavior: 'DISALLOW' | 'OVERWRITE' | 'RETAIN', groupId: string): Promise<string[]> {
   const copies: Copy[] = [];
   for (const f of spec.files) {
     const src = join(archive, posix.normalize('/' + f.source));
@@ -62,6 +64,7 @@ export function installFiles(root: string, archive: string, spec: AppSpec, behav
     else copies.push({ from: src, to: posix.join(f.destination, posix.basename(f.source)) });
   }
   const log: string[] = [];
+  const pending: Copy[] = [];
   for (const c of copies) {
     const target = hostPath(root, c.to);
     if (existsSync(target) || isLink(target)) {
@@ -71,9 +74,10 @@ export function installFiles(root: string, archive: string, spec: AppSpec, behav
     }
     makeDirs(root, posix.dirname(c.to), log);
     if (isLink(c.from)) symlinkSync(readlinkSync(c.from), target);
-    else copyFileSync(c.from, target);
+    else pending.push({ from: c.from, to: target });
     log.push(`file ${c.to}`);
   }
+  await Promise.all(pending.map((c) => copyFile(c.from, c.to)));
   mkdirSync(dirname(cleanupFile(root, groupId)), { recursive: true });
   writeFileSync(cleanupFile(root, groupId), log.join('\n') + '\n');
   return log.filter((l) => l.startsWith('file ')).map((l) => l.slice(5));
