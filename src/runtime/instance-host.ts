@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import { layoutFor, covers, type Layout } from './instance-fs.js';
 import { createNetwork, destroyNetwork, netnsName, type InstanceNetwork } from './instance-net.js';
 import { detectSandbox, hostRootArgs, type RunResult } from './sandbox.js';
+import { Spawner } from './spawner.js';
 
 /** What the host needs to bring an instance up. */
 export interface InstanceBoot {
@@ -44,6 +45,7 @@ interface Running {
  */
 export class InstanceHost {
   private readonly running = new Map<string, Running>();
+  private readonly spawner = Spawner.available() ? new Spawner() : undefined;
 
   constructor(
     private readonly log: Logger,
@@ -120,6 +122,7 @@ export class InstanceHost {
 
   async haltAll(): Promise<void> {
     await Promise.all([...this.running.keys()].map((id) => this.halt(id)));
+    this.spawner?.stop();
   }
 
   /**
@@ -146,7 +149,14 @@ export class InstanceHost {
     // inside, because nsenter's own --wd=<dir> resolves it before the root changes.
     if (spec.cwd === '/') ns.push('-w');
     const inDir = spec.cwd === '/' ? [] : ['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', spec.cwd];
-    return runUntilExit('nsenter', [...ns, '--', ...user, ...inDir, ...spec.argv], spec);
+    const args = [...ns, '--', ...user, ...inDir, ...spec.argv];
+    return this.spawner ? this.spawner.run('nsenter', args, spec) : runUntilExit('nsenter', args, spec);
+  }
+
+  /** Runs a command on the host itself (outside every instance), through the same spawner. */
+  runOnHost(argv: string[]): Promise<RunResult> {
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    return this.spawner ? this.spawner.run(argv[0], argv.slice(1), { env }) : runUntilExit(argv[0], argv.slice(1), { argv, cwd: '/', env });
   }
 
   private async startInit(boot: InstanceBoot): Promise<Running> {

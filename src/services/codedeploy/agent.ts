@@ -80,7 +80,11 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
         throw new EventFailure('UnknownError', e instanceof BundleError ? e.message : `The bundle could not be downloaded: ${e instanceof Error ? e.message : String(e)}`);
       }
       copyFileSync(bundle.file, file);
-      await cp(bundle.dir, hostPath(job.root, archive), { recursive: true, verbatimSymlinks: true });
+      // A native copy in a process of its own: ten instances copying at once use both cores.
+      const target = hostPath(job.root, archive);
+      mkdirSync(target, { recursive: true });
+      const copied = await job.host.runOnHost(['cp', '-a', '--no-dereference', `${bundle.dir}/.`, `${target}/`]);
+      if (copied.exitCode !== 0) await cp(bundle.dir, target, { recursive: true, verbatimSymlinks: true });
       return 'Succeeded';
     },
     BeforeInstall: async () => {
@@ -92,7 +96,7 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
       try {
         await removePrevious(job.root, job.groupId);
         await installFiles(job.root, hostPath(job.root, archive), s, s.fileExistsBehavior ?? job.fileExistsBehavior, job.groupId);
-        applyPermissions(job.root, s.permissions);
+        await applyPermissions(job.root, s.permissions);
       } catch (e) {
         if (e instanceof InstallError) throw new EventFailure('UnknownError', e.message);
         throw e;

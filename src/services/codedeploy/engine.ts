@@ -76,6 +76,8 @@ export class DeploymentEngine {
       this.store.targets.put(scope, targetKey(dep.deploymentId, c.id), target);
     }
     this.store.deployments.put(scope, dep.deploymentId, next);
+    // The download starts with the deployment, while instances run ApplicationStop.
+    if (chosen.length) this.bundle(scope, next).catch(() => undefined);
     await this.notify.deployment(scope, next, group, 'START');
     if (!chosen.length) {
       const message = 'The deployment failed because no instances were found for your deployment group. Check your deployment group settings to make sure the tags for your EC2 instances or Auto Scaling groups correctly identify the instances you want to deploy to, and then try again.';

@@ -1,5 +1,5 @@
-import { copyFile, rm } from 'node:fs/promises';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmod, chown, copyFile, rm } from 'node:fs/promises';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import type { AppSpec, Permission } from './appspec.js';
 
@@ -65,8 +65,16 @@ export async function installFiles(root: string, archive: string, spec: AppSpec,
   }
   const log: string[] = [];
   const pending: Copy[] = [];
+  // Each destination directory is checked for links once; the file names come from the archive.
+  const checked = new Map<string, string>();
+  const resolve = (inside: string) => {
+    const dir = posix.dirname(inside);
+    let host = checked.get(dir);
+    if (host === undefined) checked.set(dir, (host = hostPath(root, dir)));
+    return join(host, posix.basename(inside));
+  };
   for (const c of copies) {
-    const target = hostPath(root, c.to);
+    const target = resolve(c.to);
     if (existsSync(target) || isLink(target)) {
       if (behavior === 'DISALLOW') throw new InstallError(`The deployment failed because a specified file already exists at this location: ${c.to}`);
       if (behavior === 'RETAIN') continue;
@@ -107,13 +115,14 @@ function isLink(path: string): boolean {
 }
 
 /** Applies the permissions sections: owner, group and mode on what matches pattern, minus except, by type. */
-export function applyPermissions(root: string, permissions: Permission[]): void {
+export async function applyPermissions(root: string, permissions: Permission[]): Promise<void> {
   for (const p of permissions) {
     const base = hostPath(root, p.object);
     if (!existsSync(base)) throw new InstallError(`The permissions object ${p.object} does not exist on the instance.`);
     const uid = p.owner === undefined ? -1 : lookupId('/etc/passwd', p.owner, 'user');
     const gid = p.group === undefined ? -1 : lookupId('/etc/group', p.group, 'group');
     const targets = lstatSync(base).isDirectory() ? ['', ...walkAll(base)] : [''];
+    const changes: Promise<void>[] = [];
     for (const rel of targets) {
       const full = rel ? join(base, rel) : base;
       const stat = lstatSync(full);
@@ -123,9 +132,12 @@ export function applyPermissions(root: string, permissions: Permission[]): void 
       const name = rel || posix.basename(p.object);
       if (rel && !globMatch(p.pattern, rel)) continue;
       if (p.except.some((e) => globMatch(e, rel || name))) continue;
-      if (uid !== -1 || gid !== -1) chownSync(full, uid, gid);
-      if (p.mode !== undefined) chmodSync(full, p.mode);
+      changes.push((async () => {
+        if (uid !== -1 || gid !== -1) await chown(full, uid, gid);
+        if (p.mode !== undefined) await chmod(full, p.mode);
+      })());
     }
+    await Promise.all(changes);
   }
 }
 
