@@ -36,7 +36,17 @@ export class DeploymentEngine {
     private readonly notify: Notifier,
     private readonly deps: ServiceDeps,
   ) {
-    this.step = deps.jobs.define<StepJob>('codedeploy.step', (job) => this.run(job), { maxAttempts: 3, concurrency: 16 });
+    this.step = deps.jobs.define<StepJob>('codedeploy.step', (job) => this.run(job), {
+      maxAttempts: 3,
+      concurrency: 16,
+      // A step that keeps failing (EC2 or S3 unreachable) ends the deployment rather than leaving it in progress.
+      onExhausted: async (job, error) => {
+        const dep = this.store.deployments.get(job.scope, job.deploymentId);
+        if (dep && !['Succeeded', 'Failed', 'Stopped'].includes(dep.status)) {
+          await this.finish(job.scope, dep, 'Failed', { code: 'INTERNAL_ERROR', message: `The deployment could not continue: ${error instanceof Error ? error.message : String(error)}` }, true);
+        }
+      },
+    });
   }
 
   start(scope: Scope, dep: DeploymentRecord): void {

@@ -71,7 +71,7 @@ describe('the seed flow through the aws CLI: three instances, a group, push, dep
       const root = join(s.dataDir, 'services/ec2/instances', inst.InstanceId, 'root');
       const st = statSync(join(root, 'var/www/html/scripts/start-server.sh'));
       expect([st.mode & 0o777, st.uid, st.gid]).toEqual([0o755, 33, 33]);
-      expect((statSync(join(root, 'var/www/html/server.js')).mode & 0o777)).toBe(0o755);
+      expect((statSync(join(root, 'var/www/html/server.mjs')).mode & 0o777)).toBe(0o755);
     }
 
     const d2 = await deploy(appDir('2'), 'app-v2.zip');
