@@ -45,6 +45,8 @@ interface Running {
  */
 export class InstanceHost {
   private readonly running = new Map<string, Running>();
+  /** Networks created and not yet removed, so halting everything leaves none behind. */
+  private readonly networks = new Map<string, InstanceNetwork>();
   private readonly spawner = Spawner.available() ? new Spawner() : undefined;
 
   constructor(
@@ -76,9 +78,15 @@ export class InstanceHost {
   async boot(boot: InstanceBoot): Promise<void> {
     if (this.running.has(boot.id)) return;
     await createNetwork(boot.network);
+    this.networks.set(boot.id, boot.network);
     if (!this.available()) return;
     if (boot.network.mode === 'netns') writeNameFiles(boot);
-    this.running.set(boot.id, await this.startInit(boot));
+    try {
+      this.running.set(boot.id, await this.startInit(boot));
+    } catch (e) {
+      await this.halt(boot.id, boot.network);
+      throw e;
+    }
     await this.runBootCommands(boot);
   }
 
@@ -116,12 +124,13 @@ export class InstanceHost {
     const r = this.running.get(id);
     this.running.delete(id);
     if (r) await killInit(r.init);
-    const net = network ?? r?.boot.network;
+    const net = network ?? r?.boot.network ?? this.networks.get(id);
+    this.networks.delete(id);
     if (net) await destroyNetwork(net);
   }
 
   async haltAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((id) => this.halt(id)));
+    await Promise.all([...new Set([...this.running.keys(), ...this.networks.keys()])].map((id) => this.halt(id)));
     this.spawner?.stop();
   }
 
