@@ -70,11 +70,12 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
     async ListDeployments(input, ctx) {
       if (input.deploymentGroupName && !input.applicationName) throw err('ApplicationNameRequiredException', 'The application name is required when a deployment group is given.');
       if (input.applicationName) mustApp(store, ctx, input.applicationName);
-      if (input.applicationName && input.deploymentGroupName) mustGroup(store, ctx, input.applicationName, input.deploymentGroupName);
+      // By the group's id: a renamed group keeps its deployments.
+      const groupId = input.applicationName && input.deploymentGroupName ? mustGroup(store, ctx, input.applicationName, input.deploymentGroupName).deploymentGroupId : undefined;
       const range = input.createTimeRange;
       const list = store.deployments
         .list(ctx)
-        .filter((d) => (!input.applicationName || d.applicationName === input.applicationName) && (!input.deploymentGroupName || d.deploymentGroupName === input.deploymentGroupName))
+        .filter((d) => (!input.applicationName || d.applicationName === input.applicationName) && (!groupId || d.deploymentGroupId === groupId))
         .filter((d) => !input.includeOnlyStatuses?.length || input.includeOnlyStatuses.includes(d.status))
         .filter((d) => (!range?.start || d.createTime >= range.start.getTime()) && (!range?.end || d.createTime <= range.end.getTime()))
         .sort((a, b) => b.createTime - a.createTime || (a.deploymentId < b.deploymentId ? 1 : -1));

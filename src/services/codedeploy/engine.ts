@@ -180,7 +180,10 @@ export class DeploymentEngine {
   }
 
   private group(scope: Scope, dep: DeploymentRecord): GroupRecord | undefined {
-    return this.store.groups.get(scope, groupKey(dep.applicationName, dep.deploymentGroupName));
+    // A group renamed since the deployment was created is found by its id.
+    const named = this.store.groups.get(scope, groupKey(dep.applicationName, dep.deploymentGroupName));
+    if (named?.deploymentGroupId === dep.deploymentGroupId) return named;
+    return this.store.groups.list(scope, `${dep.applicationName}\u0000`).find((g) => g.deploymentGroupId === dep.deploymentGroupId);
   }
 
   private bundlePath(deploymentId: string): string {

@@ -1,4 +1,4 @@
-import { CodeDeployClient, CreateApplicationCommand, CreateDeploymentCommand, CreateDeploymentConfigCommand, CreateDeploymentGroupCommand, GetDeploymentCommand, GetDeploymentConfigCommand, ListDeploymentConfigsCommand, BatchGetDeploymentTargetsCommand, ListDeploymentTargetsCommand, StopDeploymentCommand, GetDeploymentTargetCommand, RegisterOnPremisesInstanceCommand, AddTagsToOnPremisesInstancesCommand, ListOnPremisesInstancesCommand, ContinueDeploymentCommand, ListDeploymentsCommand, type LifecycleEvent } from '@aws-sdk/client-codedeploy';
+import { BatchGetDeploymentGroupsCommand, DeregisterOnPremisesInstanceCommand, GetApplicationRevisionCommand, GetDeploymentGroupCommand, ListApplicationRevisionsCommand, RegisterApplicationRevisionCommand, UpdateDeploymentGroupCommand, CodeDeployClient, CreateApplicationCommand, CreateDeploymentCommand, CreateDeploymentConfigCommand, CreateDeploymentGroupCommand, GetDeploymentCommand, GetDeploymentConfigCommand, ListDeploymentConfigsCommand, BatchGetDeploymentTargetsCommand, ListDeploymentTargetsCommand, StopDeploymentCommand, GetDeploymentTargetCommand, RegisterOnPremisesInstanceCommand, AddTagsToOnPremisesInstancesCommand, ListOnPremisesInstancesCommand, ContinueDeploymentCommand, ListDeploymentsCommand, type LifecycleEvent } from '@aws-sdk/client-codedeploy';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -179,5 +179,32 @@ describe('CodeDeploy through SDK v3', () => {
     const info = await deployAndWait('onprem', 'trivial');
     expect(info.status).toBe('Succeeded');
     expect((await targets(info.deploymentId!)).map((t) => t.targetId)).toEqual(['rack-1']);
+  });
+
+  it('keeps revisions, groups and deployment lists, and refuses what it cannot do', async () => {
+    const rev = { revisionType: 'S3' as const, s3Location: { bucket: 'bundles', key: 'trivial', bundleType: 'tgz' as const } };
+    await cd.send(new RegisterApplicationRevisionCommand({ applicationName: APP, revision: rev, description: 'the trivial app' }));
+    const got = await cd.send(new GetApplicationRevisionCommand({ applicationName: APP, revision: rev }));
+    expect(got.revisionInfo).toMatchObject({ description: 'the trivial app' });
+    expect(got.revisionInfo!.deploymentGroups).toContain('g-CodeDeployDefaultAllAtOnce');
+    const listed = await cd.send(new ListApplicationRevisionsCommand({ applicationName: APP, deployed: 'include', s3KeyPrefix: 'triv' }));
+    expect(listed.revisions!.map((r) => r.s3Location!.key)).toEqual(['trivial']);
+
+    await cd.send(new UpdateDeploymentGroupCommand({ applicationName: APP, currentDeploymentGroupName: 'bad', newDeploymentGroupName: 'renamed', deploymentConfigName: 'CodeDeployDefault.HalfAtATime', autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } }));
+    const g = (await cd.send(new GetDeploymentGroupCommand({ applicationName: APP, deploymentGroupName: 'renamed' }))).deploymentGroupInfo!;
+    expect(g).toMatchObject({ deploymentConfigName: 'CodeDeployDefault.HalfAtATime', autoRollbackConfiguration: { enabled: true }, lastAttemptedDeployment: { status: 'Failed' } });
+    const batch = await cd.send(new BatchGetDeploymentGroupsCommand({ applicationName: APP, deploymentGroupNames: ['renamed', 'ghost'] }));
+    expect(batch.deploymentGroupsInfo!.map((x) => x.deploymentGroupName)).toEqual(['renamed']);
+
+    const failed = await cd.send(new ListDeploymentsCommand({ applicationName: APP, deploymentGroupName: 'renamed', includeOnlyStatuses: ['Failed'] }));
+    expect(failed.deployments!.length).toBeGreaterThanOrEqual(6);
+
+    await expect(cd.send(new GetDeploymentGroupCommand({ applicationName: 'nope', deploymentGroupName: 'x' }))).rejects.toMatchObject({ name: 'ApplicationDoesNotExistException', message: 'No application found for name: nope' });
+    await expect(cd.send(new CreateDeploymentCommand({ applicationName: APP, deploymentGroupName: 'ghost', revision: rev }))).rejects.toMatchObject({ name: 'DeploymentGroupDoesNotExistException' });
+    await expect(cd.send(new CreateDeploymentCommand({ applicationName: APP, deploymentGroupName: 'renamed', revision: { revisionType: 'GitHub', gitHubLocation: { repository: 'o/r', commitId: 'abc' } } }))).rejects.toMatchObject({ name: 'InvalidRevisionException' });
+    await expect(cd.send(new GetDeploymentCommand({ deploymentId: 'd-NOTREAL00' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+
+    await cd.send(new DeregisterOnPremisesInstanceCommand({ instanceName: 'rack-1' }));
+    expect((await cd.send(new ListOnPremisesInstancesCommand({ registrationStatus: 'Deregistered' }))).instanceNames).toEqual(['rack-1']);
   });
 });
