@@ -1,5 +1,6 @@
 import { cloudwatch } from './cloudwatch/index.js';
 import { codecommit } from './codecommit/index.js';
+import { codepipeline } from './codepipeline/index.js';
 import { dynamodb } from './dynamodb/index.js';
 import { events } from './events/index.js';
 import { iam } from './iam/index.js';
@@ -13,4 +14,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codecommit, dynamodb, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codecommit, codepipeline, dynamodb, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
