@@ -64,7 +64,7 @@ function actionState(name: string, run: ActionRun | undefined, e: ExecutionRecor
 export function stageStates(p: PipelineRecord, decl: PipelineDeclaration, executions: ExecutionRecord[]): StageState[] {
   return decl.stages.map((s, i) => {
     const latest = executions.find((e) => e.stages[s.name]);
-    const waiting = executions.filter((e) => e.waiting && e.stageIndex === i && (e.status === 'InProgress' || e.status === 'Stopping'));
+    const waiting = executions.filter((e) => e.waiting && e.stageIndex === i && (e.status === 'InProgress' || e.status === 'Stopping')).sort((a, b) => a.seq - b.seq);
     const t = p.transitions[s.name];
     const run = latest?.stages[s.name];
     const state: StageState = {
