@@ -1,6 +1,7 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchCloudwatch } from './cloudwatch.js';
 import { benchCodecommit } from './codecommit.js';
+import { benchCodepipeline } from './codepipeline.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchEvents } from './events.js';
 import { benchGateway } from './gateway.js';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   logs: benchLogs,
   s3: benchS3,
   codecommit: benchCodecommit,
+  codepipeline: benchCodepipeline,
 };
 
 const wanted = process.argv.slice(2);

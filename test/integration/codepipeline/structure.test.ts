@@ -1,7 +1,8 @@
 import {
   CreatePipelineCommand, DeletePipelineCommand, GetPipelineCommand, ListActionTypesCommand, ListPipelinesCommand, ListTagsForResourceCommand, TagResourceCommand,
-  UntagResourceCommand, UpdatePipelineCommand, type PipelineDeclaration,
+  UntagResourceCommand, UpdatePipelineCommand,
 } from '@aws-sdk/client-codepipeline';
+import type { PipelineDeclaration } from '../../../src/aws/models/generated/codepipeline.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucket, start, workerPipeline, type Env } from './support.js';
 
