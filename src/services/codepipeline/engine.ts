@@ -124,6 +124,7 @@ export class Engine {
       if (e.status === 'Stopping') return this.finishStopping(scope, p, e, stage, run);
       const next = nextActions(stage, run);
       if (next === 'wait') return;
+      if (next === 'failed' && this.autoRetry(scope, p, e, stage, run)) continue;
       if (next === 'failed') return this.stageFailed(scope, p, decl, e, stage, run);
       if (next !== 'succeeded') {
         for (const a of next) this.startAction(scope, p, e, stage, a);
@@ -194,6 +195,22 @@ export class Engine {
     const summary = failedAction ? `Stage ${stage.name} failed: action ${failedAction.action} failed. ${failedAction.error?.message ?? ''}`.trim() : undefined;
     this.finish(scope, p, e, 'Failed', 'FAILED', summary);
     if (stage.onFailure?.result === 'ROLLBACK' && e.type === 'STANDARD') this.autoRollback(scope, p, decl, e, stage.name);
+  }
+
+  /** onFailure RETRY: AWS retries a failed stage once by itself before failing the execution. */
+  private autoRetry(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration, run: StageRun): boolean {
+    if (stage.onFailure?.result !== 'RETRY' || run.autoRetries >= 1) return false;
+    const all = stage.onFailure.retryConfiguration?.retryMode === 'ALL_ACTIONS';
+    for (const a of Object.values(run.actions)) {
+      if (!all && a.status === 'Succeeded') continue;
+      e.history.push(a);
+      delete run.actions[a.action];
+    }
+    run.autoRetries += 1;
+    run.attempt += 1;
+    run.latestRetryTrigger = 'AutomatedStageRetry';
+    this.emit(scope, stageEvent(p, e, stage.name, 'RESUMED', this.deps.clock.now()));
+    return true;
   }
 
   private autoRollback(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: string): void {

@@ -1,9 +1,9 @@
 import {
   AcknowledgeJobCommand, CreateCustomActionTypeCommand, CreatePipelineCommand, GetJobDetailsCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
-  PollForJobsCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand, RetryStageExecutionCommand, StartPipelineExecutionCommand, StopPipelineExecutionCommand,
+  PollForJobsCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand, RetryStageExecutionCommand, RollbackStageCommand, StartPipelineExecutionCommand, StopPipelineExecutionCommand,
   type Job,
 } from '@aws-sdk/client-codepipeline';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_TYPE, bucket, execution, objectBytes, objectText, putZip, stage, start, unzip, workerPipeline, zip, type Env } from './support.js';
 
@@ -90,6 +90,33 @@ describe('CodePipeline job workers, artifacts and retries', () => {
     expect(await objectText(env.s3, 'site', 'v/1.2.4/index.html')).toBe('<H1>V1</H1>');
     const history = (await env.cp.send(new ListActionExecutionsCommand({ pipelineName: 'worker-pipeline', filter: { pipelineExecutionId: id } }))).actionExecutionDetails!;
     expect(history.filter((a) => a.actionName === 'Jenkins').map((a) => a.status).sort()).toEqual(['Failed', 'Succeeded']);
+  });
+
+  it('rolls a stage back to an earlier execution, redeploying its artifacts and variables', async () => {
+    const runs = (await env.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'worker-pipeline' }))).pipelineExecutionSummaries!;
+    const target = runs.find((r) => r.status === 'Succeeded' && r.trigger?.triggerType === 'CreatePipeline')!;
+    await env.s3.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'v/1.2.3/index.html' }));
+    const { pipelineExecutionId: id } = await env.cp.send(new RollbackStageCommand({ pipelineName: 'worker-pipeline', stageName: 'Deploy', targetPipelineExecutionId: target.pipelineExecutionId }));
+    await env.sw.slipway.settled();
+    const e = await execution(env.cp, 'worker-pipeline', id!);
+    expect(e).toMatchObject({ status: 'Succeeded', executionType: 'ROLLBACK', trigger: { triggerType: 'ManualRollback' }, rollbackMetadata: { rollbackTargetPipelineExecutionId: target.pipelineExecutionId } });
+    expect(await objectText(env.s3, 'site', 'v/1.2.3/index.html')).toBe('<H1>V1</H1>');
+    await expect(env.cp.send(new RollbackStageCommand({ pipelineName: 'worker-pipeline', stageName: 'Source', targetPipelineExecutionId: target.pipelineExecutionId }))).rejects.toMatchObject({ name: 'UnableToRollbackStageException' });
+  });
+
+  it('retries a failed stage once by itself when onFailure says RETRY', async () => {
+    const p = workerPipeline('auto-retry', { pipelineType: 'V2' });
+    p.stages![1].onFailure = { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
+    await env.cp.send(new CreatePipelineCommand({ pipeline: p }));
+    const first = await poll();
+    await env.cp.send(new PutJobFailureResultCommand({ jobId: first!.id!, failureDetails: { type: 'JobFailed', message: 'flaky' } }));
+    const second = await poll();
+    expect(second!.data!.pipelineContext!.pipelineExecutionId).toBe(first!.data!.pipelineContext!.pipelineExecutionId);
+    await build(second!);
+    await env.cp.send(new PutJobSuccessResultCommand({ jobId: second!.id!, outputVariables: { Version: 'auto' } }));
+    await env.sw.slipway.settled();
+    expect((await execution(env.cp, 'auto-retry', first!.data!.pipelineContext!.pipelineExecutionId!)).status).toBe('Succeeded');
+    expect((await stage(env.cp, 'auto-retry', 'Build')).retryStageMetadata).toMatchObject({ autoStageRetryAttempt: 1, latestRetryTrigger: 'AutomatedStageRetry' });
   });
 
   it('stops an execution and abandons its running action; the worker can no longer report', async () => {
