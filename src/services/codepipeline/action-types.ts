@@ -36,7 +36,7 @@ export const BUILTIN_TYPES: BuiltinType[] = [
   t('Deploy', 'ECS', ['ClusterName', 'ServiceName'], ['FileName', 'DeploymentTimeout'], [1, 1], [0, 0], false),
   t('Deploy', 'CodeDeployToECS', ['ApplicationName', 'DeploymentGroupName', 'TaskDefinitionTemplateArtifact', 'AppSpecTemplateArtifact'], ['TaskDefinitionTemplatePath', 'AppSpecTemplatePath', 'Image1ArtifactName', 'Image1ContainerName'], [1, 3], [0, 0], false),
   t('Approval', 'Manual', [], ['NotificationArn', 'CustomData', 'ExternalEntityLink'], [0, 0], [0, 0]),
-  t('Invoke', 'Lambda', ['FunctionName'], ['UserParameters'], [0, 5], [0, 5], false),
+  t('Invoke', 'Lambda', ['FunctionName'], ['UserParameters'], [0, 5], [0, 5]),
 ];
 
 export function builtinType(id: ActionTypeId): BuiltinType | undefined {

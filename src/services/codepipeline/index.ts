@@ -9,6 +9,7 @@ import { codeBuildAction } from './provider-codebuild.js';
 import { codeCommitSource } from './provider-codecommit.js';
 import { codeDeployAction } from './provider-codedeploy.js';
 import { customAction } from './provider-custom.js';
+import { lambdaInvoke } from './provider-lambda.js';
 import { s3Deploy, s3Source } from './provider-s3.js';
 import { Runner, type ProviderTable } from './runner.js';
 import { SourceWatch } from './source-watch.js';
@@ -32,6 +33,7 @@ export const codepipeline: ServiceDefinition = {
       'AWS/Test/CodeBuild': codeBuildAction,
       'AWS/Deploy/CodeDeploy': codeDeployAction,
       'AWS/Approval/Manual': manualApproval((job, token) => approvalTimeout({ ...job, token }, { delayMs: APPROVAL_TIMEOUT_MS })),
+      'AWS/Invoke/Lambda': lambdaInvoke(store),
       Custom: customAction(store),
     };
     const runner = new Runner(deps, store, engine, providers);
