@@ -2,6 +2,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import { err, getExecution, type CodePipeline } from './common.js';
 import { pipelineEvent, stageEvent } from './events.js';
+import { resetForRetry } from './stage-runs.js';
 import type { ExecutionRecord, PipelineRecord } from './store.js';
 
 /**
@@ -61,16 +62,7 @@ export function retryStage(cp: CodePipeline, scope: Scope, p: PipelineRecord, id
     const newer = cp.store.listExecutions(scope, p.name).find((x) => x.seq > e.seq && x.stages[stage]);
     if (newer) throw err('NotLatestPipelineExecutionException', `Pipeline execution ${id} is not the latest execution in stage ${stage}: ${newer.id} ran there after it.`);
     if (e.pipelineVersion !== p.declaration.version) throw err('StageNotRetryableException', `Pipeline ${p.name} was updated since execution ${id} started; start a new execution instead.`);
-    for (const a of Object.values(run.actions)) {
-      if (mode === 'ALL_ACTIONS' || a.status !== 'Succeeded') {
-        e.history.push(a);
-        delete run.actions[a.action];
-      }
-    }
-    run.status = 'InProgress';
-    run.attempt += 1;
-    run.manualRetries += 1;
-    run.latestRetryTrigger = 'ManualStageRetry';
+    resetForRetry(e, run, mode, 'ManualStageRetry');
     e.status = 'InProgress';
     e.statusSummary = undefined;
     e.stopReason = undefined;

@@ -7,6 +7,7 @@ import { artifactKey } from './artifacts.js';
 import { actionEvent, pipelineEvent, stageEvent, type EventState } from './events.js';
 import type { ActionOutcome } from './provider-types.js';
 import { enterStage, leaveAll, leaveStage } from './stage-locks.js';
+import { nextActions, resetForRetry } from './stage-runs.js';
 import { versionKey, type ActionRun, type ArtifactRef, type ExecutionRecord, type PipelineRecord, type PipelineStore, type StageRun } from './store.js';
 import { resolveConfiguration } from './variables.js';
 
@@ -194,30 +195,21 @@ export class Engine {
     const failedAction = Object.values(run.actions).find((a) => a.status === 'Failed');
     const summary = failedAction ? `Stage ${stage.name} failed: action ${failedAction.action} failed. ${failedAction.error?.message ?? ''}`.trim() : undefined;
     this.finish(scope, p, e, 'Failed', 'FAILED', summary);
-    if (stage.onFailure?.result === 'ROLLBACK' && e.type === 'STANDARD') this.autoRollback(scope, p, decl, e, stage.name);
+    if (stage.onFailure?.result === 'ROLLBACK' && e.type === 'STANDARD') this.autoRollback(scope, p, e, stage.name);
   }
 
   /** onFailure RETRY: AWS retries a failed stage once by itself before failing the execution. */
   private autoRetry(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration, run: StageRun): boolean {
     if (stage.onFailure?.result !== 'RETRY' || run.autoRetries >= 1) return false;
-    const all = stage.onFailure.retryConfiguration?.retryMode === 'ALL_ACTIONS';
-    for (const a of Object.values(run.actions)) {
-      if (!all && a.status === 'Succeeded') continue;
-      e.history.push(a);
-      delete run.actions[a.action];
-    }
-    run.autoRetries += 1;
-    run.attempt += 1;
-    run.latestRetryTrigger = 'AutomatedStageRetry';
+    resetForRetry(e, run, stage.onFailure.retryConfiguration?.retryMode ?? 'FAILED_ACTIONS', 'AutomatedStageRetry');
     this.emit(scope, stageEvent(p, e, stage.name, 'RESUMED', this.deps.clock.now()));
     return true;
   }
 
-  private autoRollback(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: string): void {
+  private autoRollback(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: string): void {
     const target = this.store.listExecutions(scope, p.name).find((x) => x.seq < e.seq && x.type === 'STANDARD' && x.stages[stage]?.status === 'Succeeded');
     if (!target) return;
     this.startExecution(scope, p, { triggerType: 'AutomatedRollback', triggerDetail: e.id }, { type: 'ROLLBACK', rollbackTarget: target, onlyStage: stage });
-    void decl;
   }
 
   private finishStopping(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration, run: StageRun | undefined): void {
@@ -311,18 +303,4 @@ export class Engine {
     run.token = undefined;
     if (a) this.emit(scope, actionEvent(p, e, run, a, scope.region, 'ABANDONED', run.lastUpdate));
   }
-}
-
-/** The actions to start next in a stage (by run order), or whether the stage waits, failed or succeeded. */
-export function nextActions(stage: StageDeclaration, run: StageRun): ActionDeclaration[] | 'wait' | 'failed' | 'succeeded' {
-  const orders = [...new Set(stage.actions.map((a) => a.runOrder ?? 1))].sort((x, y) => x - y);
-  for (const order of orders) {
-    const group = stage.actions.filter((a) => (a.runOrder ?? 1) === order);
-    const runs = group.map((a) => run.actions[a.name]);
-    if (runs.some((r) => r?.status === 'InProgress')) return 'wait';
-    if (runs.some((r) => r && (r.status === 'Failed' || r.status === 'Abandoned'))) return 'failed';
-    const notStarted = group.filter((a) => !run.actions[a.name]);
-    if (notStarted.length) return notStarted;
-  }
-  return 'succeeded';
 }

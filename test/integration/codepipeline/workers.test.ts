@@ -132,4 +132,18 @@ describe('CodePipeline job workers, artifacts and retries', () => {
     await expect(env.cp.send(new PutJobSuccessResultCommand({ jobId: job!.id! }))).rejects.toMatchObject({ name: 'InvalidJobStateException' });
     await expect(env.cp.send(new StopPipelineExecutionCommand({ pipelineName: 'worker-pipeline', pipelineExecutionId: id }))).rejects.toMatchObject({ name: 'PipelineExecutionNotStoppableException' });
   });
+
+  it('stops and waits: the running action finishes, later stages do not run', async () => {
+    const { pipelineExecutionId: id } = await env.cp.send(new StartPipelineExecutionCommand({ name: 'worker-pipeline' }));
+    const job = await poll();
+    await env.cp.send(new StopPipelineExecutionCommand({ pipelineName: 'worker-pipeline', pipelineExecutionId: id, reason: 'release freeze' }));
+    expect((await execution(env.cp, 'worker-pipeline', id!)).status).toBe('Stopping');
+    await expect(env.cp.send(new StopPipelineExecutionCommand({ pipelineName: 'worker-pipeline', pipelineExecutionId: id }))).rejects.toMatchObject({ name: 'DuplicatedStopRequestException' });
+    await build(job!);
+    await env.cp.send(new PutJobSuccessResultCommand({ jobId: job!.id!, outputVariables: { Version: 'stopped' } }));
+    await env.sw.slipway.settled();
+    expect((await execution(env.cp, 'worker-pipeline', id!)).status).toBe('Stopped');
+    expect((await stage(env.cp, 'worker-pipeline', 'Build')).latestExecution).toMatchObject({ pipelineExecutionId: id, status: 'Stopped' });
+    expect((await stage(env.cp, 'worker-pipeline', 'Deploy')).latestExecution?.pipelineExecutionId).not.toBe(id);
+  });
 });
