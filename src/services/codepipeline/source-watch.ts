@@ -1,4 +1,5 @@
-import type { ActionDeclaration, PipelineTriggerDeclaration } from '../../aws/models/generated/codepipeline.js';
+import type { ActionDeclaration, PipelineTriggerDeclaration, SourceRevisionOverride } from '../../aws/models/generated/codepipeline.js';
+import type { S3Operations } from '../../aws/models/generated/s3.js';
 import type { CodecommitOperations } from '../../aws/models/generated/codecommit.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
@@ -21,7 +22,7 @@ interface PollJob {
 function polledSources(p: PipelineRecord): ActionDeclaration[] {
   const triggered = new Set((p.declaration.triggers ?? []).map((t) => t.gitConfiguration.sourceActionName));
   return p.declaration.stages[0].actions.filter(
-    (a) => a.actionTypeId.provider === 'CodeCommit' && a.actionTypeId.owner === 'AWS' && a.configuration?.PollForSourceChanges !== 'false' && !triggered.has(a.name),
+    (a) => ['CodeCommit', 'S3'].includes(a.actionTypeId.provider) && a.actionTypeId.owner === 'AWS' && a.configuration?.PollForSourceChanges !== 'false' && !triggered.has(a.name),
   );
 }
 
@@ -31,8 +32,8 @@ function triggerSource(p: PipelineRecord, t: PipelineTriggerDeclaration): Action
 }
 
 /**
- * Starts pipelines on source changes: polled CodeCommit sources (PollForSourceChanges true or
- * absent) are checked every AWS minute on the job queue; V2 triggers are checked when
+ * Starts pipelines on source changes: polled CodeCommit and S3 sources (PollForSourceChanges
+ * true or absent) are checked every AWS minute on the job queue; V2 triggers are checked when
  * CodeCommit receives a push, against their branch and file path filters.
  */
 export class SourceWatch {
@@ -53,8 +54,8 @@ export class SourceWatch {
   async arm(scope: Scope, p: PipelineRecord): Promise<void> {
     const heads: Record<string, string> = {};
     for (const a of polledSources(p)) {
-      const head = await this.head(scope, a.configuration!.RepositoryName, a.configuration!.BranchName);
-      if (head) heads[`poll:${a.name}`] = head;
+      const head = await this.sourceHead(scope, a);
+      if (head) heads[`poll:${a.name}`] = head.id;
     }
     for (const t of p.declaration.triggers ?? []) {
       const a = triggerSource(p, t);
@@ -68,6 +69,22 @@ export class SourceWatch {
       return rt.pollGeneration;
     });
     if (polledSources(p).length) this.enqueuePoll({ scope, pipeline: p.name, generation }, { delayMs: POLL_INTERVAL_MS });
+  }
+
+  /** A polled source's current revision: the branch head, or the S3 object's version (else ETag). */
+  private async sourceHead(scope: Scope, a: ActionDeclaration): Promise<{ id: string; override?: SourceRevisionOverride } | undefined> {
+    const c = a.configuration!;
+    if (a.actionTypeId.provider === 'CodeCommit') {
+      const head = await this.head(scope, c.RepositoryName, c.BranchName);
+      return head ? { id: head, override: { actionName: a.name, revisionType: 'COMMIT_ID', revisionValue: head } } : undefined;
+    }
+    try {
+      const o = await this.deps.aws.service<S3Operations>('s3', scope).HeadObject({ Bucket: c.S3Bucket, Key: c.S3ObjectKey });
+      const version = o.VersionId && o.VersionId !== 'null' ? o.VersionId : undefined;
+      return { id: version ?? o.ETag ?? '', override: version ? { actionName: a.name, revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: version } : undefined };
+    } catch {
+      return undefined;
+    }
   }
 
   private async head(scope: Scope, repositoryName: string, branchName: string): Promise<string | undefined> {
@@ -104,15 +121,15 @@ export class SourceWatch {
     const p = this.store.pipelines.get(job.scope, job.pipeline);
     if (!p || this.store.runtimeOf(job.scope, job.pipeline).pollGeneration !== job.generation) return;
     for (const a of polledSources(p)) {
-      const head = await this.head(job.scope, a.configuration!.RepositoryName, a.configuration!.BranchName);
+      const head = await this.sourceHead(job.scope, a);
       const changed = this.store.atomic(() => {
         const rt = this.store.runtimeOf(job.scope, job.pipeline);
-        if (!head || rt.heads[`poll:${a.name}`] === head) return false;
-        rt.heads[`poll:${a.name}`] = head;
+        if (!head || rt.heads[`poll:${a.name}`] === head.id) return false;
+        rt.heads[`poll:${a.name}`] = head.id;
         this.store.runtime.put(job.scope, job.pipeline, rt);
         return true;
       });
-      if (changed) this.engine.startExecution(job.scope, p, { triggerType: 'PollForSourceChanges', triggerDetail: a.name }, { overrides: [{ actionName: a.name, revisionType: 'COMMIT_ID', revisionValue: head! }] });
+      if (changed) this.engine.startExecution(job.scope, p, { triggerType: 'PollForSourceChanges', triggerDetail: a.name }, { overrides: head!.override ? [head!.override] : [] });
     }
     this.enqueuePoll(job, { delayMs: POLL_INTERVAL_MS });
   }

@@ -78,6 +78,27 @@ describe('CodePipeline source polling, V2 triggers and restarts', () => {
     expect(await runs('triggered')).toHaveLength(2);
   });
 
+  it('polls an S3 source object and runs on a new upload', async () => {
+    await bucket(env.s3, 'sources');
+    await putZip(env.s3, 'sources', 'app.zip', { 'index.html': 'one' });
+    const p = workerPipeline('s3-polled');
+    p.stages = [
+      { ...p.stages![0], actions: [{ ...p.stages![0].actions![0], configuration: { S3Bucket: 'sources', S3ObjectKey: 'app.zip' } }] },
+      { name: 'Deploy', actions: [{ name: 'Site', actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { BucketName: 'site', Extract: 'true', ObjectKey: 's3-polled' }, inputArtifacts: [{ name: 'SourceOutput' }] }] },
+    ];
+    await env.cp.send(new CreatePipelineCommand({ pipeline: p }));
+    await env.sw.slipway.settled();
+    env.clock.advance(61_000);
+    await env.sw.slipway.settled();
+    const runs = async () => (await env.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 's3-polled' }))).pipelineExecutionSummaries!;
+    expect(await runs()).toHaveLength(1);
+    await putZip(env.s3, 'sources', 'app.zip', { 'index.html': 'two' });
+    env.clock.advance(61_000);
+    await env.sw.slipway.settled();
+    expect((await runs()).map((r) => [r.trigger?.triggerType, r.status])).toEqual([['PollForSourceChanges', 'Succeeded'], ['CreatePipeline', 'Succeeded']]);
+    expect(await objectText(env.s3, 'site', 's3-polled/index.html')).toBe('two');
+  });
+
   it('continues an execution across a restart of Slipway', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-cp-restart-'));
     try {
