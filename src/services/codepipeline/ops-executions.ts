@@ -27,6 +27,21 @@ export function executionOperations(cp: CodePipeline): Ops {
       return { pipelineExecutionId: e.id };
     },
 
+    async PutActionRevision(input, ctx) {
+      const p = getPipeline(cp, ctx, input.pipelineName);
+      checkStage(p, input.stageName);
+      const action = p.declaration.stages.find((s) => s.name === input.stageName)!.actions.find((a) => a.name === input.actionName);
+      if (!action) throw err('ActionNotFoundException', `Action ${input.actionName} does not exist in stage ${input.stageName} of pipeline ${p.name}.`);
+      if (action.actionTypeId.category !== 'Source') throw err('ValidationException', `Action ${input.actionName} is not a source action.`);
+      const latest = store.listExecutions(ctx, p.name).find((e) => e.revisions.some((r) => r.actionName === action.name));
+      if (latest?.revisions.find((r) => r.actionName === action.name)?.revisionId === input.actionRevision.revisionId) return { newRevision: false };
+      const type = action.actionTypeId.provider === 'S3' ? 'S3_OBJECT_VERSION_ID' : 'COMMIT_ID';
+      const e = engine.startExecution(ctx, p, { triggerType: 'PutActionRevision', triggerDetail: ctx.principal.arn }, {
+        overrides: [{ actionName: action.name, revisionType: type, revisionValue: input.actionRevision.revisionId }],
+      });
+      return { newRevision: true, pipelineExecutionId: e.id };
+    },
+
     async StopPipelineExecution(input, ctx) {
       const p = getPipeline(cp, ctx, input.pipelineName);
       await stopExecution(cp, ctx, p, input.pipelineExecutionId, input.abandon === true, input.reason ?? '');

@@ -1,4 +1,7 @@
-import { CodePipelineClient, CreateCustomActionTypeCommand, CreatePipelineCommand, ListPipelineExecutionsCommand, PollForJobsCommand, PutJobSuccessResultCommand, type PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient, CreateCustomActionTypeCommand, CreatePipelineCommand, ListPipelineExecutionsCommand, PollForJobsCommand, PutActionRevisionCommand, PutJobSuccessResultCommand,
+  type PipelineDeclaration,
+} from '@aws-sdk/client-codepipeline';
 import { CodeCommitClient, CreateRepositoryCommand, PutFileCommand } from '@aws-sdk/client-codecommit';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +79,15 @@ describe('CodePipeline source polling, V2 triggers and restarts', () => {
     await gitOk(dir, ['push', '-q', 'origin', 'feature/x']);
     await env.sw.slipway.settled();
     expect(await runs('triggered')).toHaveLength(2);
+
+    // PutActionRevision runs the pipeline on a given revision, once.
+    const put = (revisionId: string) => env.cp.send(new PutActionRevisionCommand({ pipelineName: 'polled', stageName: 'Source', actionName: 'Source', actionRevision: { revisionId, revisionChangeId: revisionId, created: new Date() } }));
+    const feature = await gitOk(dir, ['rev-parse', 'HEAD']);
+    const added = await put(feature);
+    expect(added.newRevision).toBe(true);
+    await env.sw.slipway.settled();
+    expect((await runs('polled'))[0]).toMatchObject({ pipelineExecutionId: added.pipelineExecutionId, status: 'Succeeded', trigger: { triggerType: 'PutActionRevision' }, sourceRevisions: [{ revisionId: feature }] });
+    expect((await put(feature)).newRevision).toBe(false);
   });
 
   it('polls an S3 source object and runs on a new upload', async () => {
