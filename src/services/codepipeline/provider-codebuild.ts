@@ -3,7 +3,7 @@ import type { ArtifactRef } from './store.js';
 import { failed, type ActionContext, type ActionOutcome, type ActionProvider } from './provider-types.js';
 
 /** How often a running build is checked, in AWS time. */
-export const BUILD_POLL_MS = 250;
+export const BUILD_POLL_MS = 100;
 
 function split(ref: ArtifactRef): { path: string; name: string } {
   const cut = ref.key.lastIndexOf('/');

@@ -2,7 +2,7 @@ import type { CodedeployOperations } from '../../aws/models/generated/codedeploy
 import { failed, type ActionContext, type ActionOutcome, type ActionProvider } from './provider-types.js';
 
 /** How often a running deployment is checked, in AWS time. */
-export const DEPLOYMENT_POLL_MS = 250;
+export const DEPLOYMENT_POLL_MS = 100;
 
 export function deploymentUrl(region: string, id: string): string {
   return `https://console.aws.amazon.com/codedeploy/home?region=${region}#/deployments/${id}`;
