@@ -224,7 +224,8 @@ export class Engine {
   private startAction(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration, a: ActionDeclaration): void {
     const now = this.deps.clock.now();
     const stageRun = e.stages[stage.name];
-    const bucket = (p.declaration.artifactStore ?? Object.values(p.declaration.artifactStores ?? {})[0])!.location;
+    const stores = p.declaration.artifactStores ?? {};
+    const bucket = (p.declaration.artifactStore ?? stores[scope.region] ?? Object.values(stores)[0])!.location;
     const config = a.configuration ?? {};
     const { resolved, missing } = resolveConfiguration(config, e.namespaces);
     const outputs: ArtifactRef[] = (a.outputArtifacts ?? []).map((o) => ({ name: o.name, bucket, key: artifactKey(p.name, o.name) }));
