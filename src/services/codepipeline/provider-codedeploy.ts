@@ -30,7 +30,6 @@ export const codeDeployAction: ActionProvider = {
       applicationName: ctx.config.ApplicationName,
       deploymentGroupName: ctx.config.DeploymentGroupName,
       revision: { revisionType: 'S3', s3Location: { bucket: input.bucket, key: input.key, bundleType: 'zip' } },
-      description: `Deployment of ${input.name} by pipeline ${ctx.pipeline.name}, execution ${ctx.execution.id}`,
     });
     const id = deploymentId!;
     return { status: 'InProgress', pollAfterMs: DEPLOYMENT_POLL_MS, state: { deploymentId: id }, externalExecutionId: id, externalExecutionUrl: deploymentUrl(ctx.scope.region, id) };
