@@ -4,6 +4,7 @@ import { Engine, type ActionJob } from './engine.js';
 import { executionOperations } from './ops-executions.js';
 import { jobOperations } from './ops-jobs.js';
 import { pipelineOperations } from './ops-pipelines.js';
+import { targetOperations } from './ops-targets.js';
 import { APPROVAL_TIMEOUT_MS, manualApproval } from './provider-approval.js';
 import { codeBuildAction } from './provider-codebuild.js';
 import { codeCommitSource } from './provider-codecommit.js';
@@ -44,6 +45,7 @@ export const codepipeline: ServiceDefinition = {
         ...pipelineOperations(cp),
         ...executionOperations(cp),
         ...jobOperations(cp),
+        ...targetOperations(cp),
       },
       start() {
         engine.resume();
