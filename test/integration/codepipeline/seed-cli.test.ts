@@ -82,7 +82,7 @@ describe('the seed\'s pipeline through the aws CLI and git', () => {
     const [source, build] = state.stageStates;
     expect(source.latestExecution.status).toBe('Succeeded');
     expect(source.actionStates[0].latestExecution).toMatchObject({ status: 'Succeeded', externalExecutionId: commit });
-    // No false green: without a CodeBuild service the build action fails and says why.
+    // No false green: there is no CodeBuild project my-build-project here, so the build action fails and says why.
     expect(build.latestExecution.status).toBe('Failed');
     expect(build.actionStates[0].latestExecution?.errorDetails?.message).toMatch(/codebuild|my-build-project/i);
 
