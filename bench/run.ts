@@ -1,5 +1,6 @@
 // npm run bench [name...]: runs the benchmarks and prints markdown rows for docs/benchmarks.md.
 import { benchCloudwatch } from './cloudwatch.js';
+import { benchCodebuild } from './codebuild.js';
 import { benchCodecommit } from './codecommit.js';
 import { benchCodepipeline } from './codepipeline.js';
 import { benchDynamodb } from './dynamodb.js';
@@ -21,6 +22,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   s3: benchS3,
   codecommit: benchCodecommit,
   codepipeline: benchCodepipeline,
+  codebuild: benchCodebuild,
 };
 
 const wanted = process.argv.slice(2);

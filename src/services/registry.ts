@@ -1,4 +1,5 @@
 import { cloudwatch } from './cloudwatch/index.js';
+import { codebuild } from './codebuild/index.js';
 import { codecommit } from './codecommit/index.js';
 import { codepipeline } from './codepipeline/index.js';
 import { dynamodb } from './dynamodb/index.js';
@@ -14,4 +15,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codecommit, codepipeline, dynamodb, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codebuild, codecommit, codepipeline, dynamodb, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
