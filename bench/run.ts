@@ -2,6 +2,7 @@
 import { benchCloudwatch } from './cloudwatch.js';
 import { benchCodebuild } from './codebuild.js';
 import { benchCodecommit } from './codecommit.js';
+import { benchCodedeploy } from './codedeploy.js';
 import { benchCodepipeline } from './codepipeline.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchEvents } from './events.js';
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   codecommit: benchCodecommit,
   codepipeline: benchCodepipeline,
   codebuild: benchCodebuild,
+  codedeploy: benchCodedeploy,
 };
 
 const wanted = process.argv.slice(2);

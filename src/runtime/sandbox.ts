@@ -96,7 +96,7 @@ let rootArgs: string[] | undefined;
  * into it (symlinks such as /bin -> usr/bin kept as symlinks), so binds can add directories
  * such as /codebuild that the host does not have.
  */
-function hostRootArgs(): string[] {
+export function hostRootArgs(): string[] {
   if (rootArgs) return rootArgs;
   const args: string[] = [];
   for (const entry of readdirSync('/', { withFileTypes: true })) {

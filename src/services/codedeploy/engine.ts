@@ -1,0 +1,214 @@
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { S3Operations } from '../../aws/models/generated/s3.js';
+import type { Scope } from '../../core/scope.js';
+import type { InstanceHost } from '../../runtime/instance-host.js';
+import type { ServiceDeps } from '../service.js';
+import { runAgent } from './agent.js';
+import { saveBundle, unpack } from './bundle.js';
+import { verdict } from './configs.js';
+import type { Notifier } from './notify.js';
+import { CodeDeployStore, groupKey, targetKey, type DeploymentRecord, type GroupRecord, type TargetRecord } from './store.js';
+import { chooseInstances } from './targets.js';
+import { newDeploymentId, startRecord } from './deployment-record.js';
+
+interface StepJob {
+  scope: Scope;
+  deploymentId: string;
+  batch: number;
+}
+
+/**
+ * The in-place deployment engine: instances are chosen when the deployment starts, then
+ * deployed batch by batch (each batch a durable job) until the configuration's success
+ * rule is met or can no longer be; a failure rolls back when the group or deployment asks.
+ */
+export class DeploymentEngine {
+  private readonly step: (job: StepJob) => void;
+  private readonly running = new Map<string, AbortController>();
+  private readonly bundles = new Map<string, Promise<{ file: string; dir: string }>>();
+
+  constructor(
+    private readonly store: CodeDeployStore,
+    private readonly host: InstanceHost,
+    private readonly notify: Notifier,
+    private readonly deps: ServiceDeps,
+  ) {
+    this.step = deps.jobs.define<StepJob>('codedeploy.step', (job) => this.run(job), {
+      maxAttempts: 3,
+      concurrency: 16,
+      // A step that keeps failing (EC2 or S3 unreachable) ends the deployment rather than leaving it in progress.
+      onExhausted: async (job, error) => {
+        const dep = this.store.deployments.get(job.scope, job.deploymentId);
+        if (dep && !['Succeeded', 'Failed', 'Stopped'].includes(dep.status)) {
+          await this.finish(job.scope, dep, 'Failed', { code: 'INTERNAL_ERROR', message: `The deployment could not continue: ${error instanceof Error ? error.message : String(error)}` }, true);
+        }
+      },
+    });
+  }
+
+  start(scope: Scope, dep: DeploymentRecord): void {
+    this.store.deployments.put(scope, dep.deploymentId, dep);
+    this.step({ scope, deploymentId: dep.deploymentId, batch: -1 });
+  }
+
+  /** Stops a deployment: running hooks are killed, instances not started are skipped. */
+  async stop(scope: Scope, dep: DeploymentRecord, autoRollback: boolean): Promise<void> {
+    this.running.get(dep.deploymentId)?.abort();
+    await this.finish(scope, dep, 'Stopped', { code: 'MANUAL_STOP', message: 'The deployment was stopped by the user.' }, autoRollback);
+  }
+
+  private async run(job: StepJob): Promise<void> {
+    const dep = this.store.deployments.get(job.scope, job.deploymentId);
+    if (!dep || ['Succeeded', 'Failed', 'Stopped'].includes(dep.status)) return;
+    if (job.batch < 0) return this.begin(job.scope, dep);
+    const ids = dep.instanceIds.slice(job.batch * dep.batchSize, (job.batch + 1) * dep.batchSize);
+    const controller = new AbortController();
+    this.running.set(dep.deploymentId, controller);
+    try {
+      await Promise.all(ids.map((id) => this.deployInstance(job.scope, dep, id, controller.signal)));
+    } finally {
+      this.running.delete(dep.deploymentId);
+    }
+    await this.judge(job.scope, dep.deploymentId, job.batch);
+  }
+
+  private async begin(scope: Scope, dep: DeploymentRecord): Promise<void> {
+    const group = this.group(scope, dep);
+    const chosen = group ? await chooseInstances(this.deps.aws, this.store, scope, group, dep) : [];
+    const now = this.deps.clock.now();
+    const next = startRecord(dep, chosen.length, now);
+    next.instanceIds = chosen.map((c) => c.id);
+    for (const c of chosen) {
+      const target: TargetRecord = { deploymentId: dep.deploymentId, instanceId: c.id, kind: c.kind, localId: c.localId, status: 'Pending', lastUpdatedAt: now, lifecycleEvents: [] };
+      this.store.targets.put(scope, targetKey(dep.deploymentId, c.id), target);
+    }
+    this.store.deployments.put(scope, dep.deploymentId, next);
+    // The download starts with the deployment, while instances run ApplicationStop.
+    if (chosen.length) this.bundle(scope, next).catch(() => undefined);
+    await this.notify.deployment(scope, next, group, 'START');
+    if (!chosen.length) {
+      const message = 'The deployment failed because no instances were found for your deployment group. Check your deployment group settings to make sure the tags for your EC2 instances or Auto Scaling groups correctly identify the instances you want to deploy to, and then try again.';
+      return this.finish(scope, next, 'Failed', { code: 'NO_INSTANCES', message }, true);
+    }
+    this.step({ scope, deploymentId: dep.deploymentId, batch: 0 });
+  }
+
+  private async deployInstance(scope: Scope, dep: DeploymentRecord, instanceId: string, signal: AbortSignal): Promise<void> {
+    const key = targetKey(dep.deploymentId, instanceId);
+    const target = this.store.targets.get(scope, key)!;
+    if (target.status !== 'Pending' && target.status !== 'InProgress') return;
+    const group = this.group(scope, dep);
+    const save = (patch: Partial<TargetRecord>) => {
+      const cur = this.store.targets.get(scope, key)!;
+      this.store.targets.put(scope, key, { ...cur, ...patch, lastUpdatedAt: this.deps.clock.now() });
+    };
+    save({ status: 'InProgress' });
+    await this.notify.instance(scope, dep, group, instanceId, 'START');
+    const s3 = dep.revision.s3Location!;
+    const result = await runAgent({
+      host: this.host, clock: this.deps.clock, instanceId: target.localId, root: this.host.rootOf(target.localId) ?? '/nonexistent',
+      deploymentId: dep.deploymentId, applicationName: dep.applicationName, groupName: dep.deploymentGroupName, groupId: dep.deploymentGroupId,
+      bundle: { bucket: s3.bucket!, key: s3.key!, version: s3.version, eTag: s3.eTag, bundleType: s3.bundleType! },
+      bundleFile: () => this.bundle(scope, dep), fileExistsBehavior: dep.fileExistsBehavior, ignoreApplicationStopFailures: dep.ignoreApplicationStopFailures,
+      signal, progress: (events) => save({ lifecycleEvents: events.map((e) => ({ ...e })) }),
+    });
+    save({ status: result.ok ? 'Succeeded' : 'Failed', lifecycleEvents: result.events });
+    await this.notify.instance(scope, dep, group, instanceId, result.ok ? 'SUCCESS' : 'FAILURE');
+  }
+
+  /** After a batch: the next batch, or the deployment's outcome by the configuration's rule. */
+  private async judge(scope: Scope, deploymentId: string, batch: number): Promise<void> {
+    const dep = this.store.deployments.get(scope, deploymentId)!;
+    if (dep.status !== 'InProgress') return;
+    const targets = dep.instanceIds.map((id) => this.store.targets.get(scope, targetKey(deploymentId, id))!);
+    const succeeded = targets.filter((t) => t.status === 'Succeeded').length;
+    const failed = targets.filter((t) => t.status === 'Failed').length;
+    const last = targets[targets.length - 1];
+    const plan = { batchSize: dep.batchSize, requiredSuccesses: dep.requiredSuccesses, lastInstanceForgiven: dep.lastInstanceForgiven };
+    const outcome = verdict(plan, targets.length, succeeded, failed, last.status === 'Failed');
+    if (outcome === 'continue') return this.step({ scope, deploymentId, batch: batch + 1 });
+    if (outcome === 'succeeded') return this.finish(scope, dep, 'Succeeded');
+    const message = 'The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available for deployment, or some instances in your deployment group are experiencing problems.';
+    return this.finish(scope, dep, 'Failed', { code: 'HEALTH_CONSTRAINTS', message }, true);
+  }
+
+  private async finish(scope: Scope, dep: DeploymentRecord, status: 'Succeeded' | 'Failed' | 'Stopped', error?: DeploymentRecord['errorInformation'], rollback = false): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const id of dep.instanceIds) {
+      const t = this.store.targets.get(scope, targetKey(dep.deploymentId, id));
+      if (t?.status === 'Pending') this.store.targets.put(scope, targetKey(dep.deploymentId, id), { ...t, status: 'Skipped', lastUpdatedAt: now, lifecycleEvents: t.lifecycleEvents.map((e) => ({ ...e, status: 'Skipped' })) });
+    }
+    const done: DeploymentRecord = { ...dep, status, completeTime: now, errorInformation: error };
+    this.store.deployments.put(scope, dep.deploymentId, done);
+    await rm(this.bundlePath(dep.deploymentId), { force: true });
+    await rm(`${this.bundlePath(dep.deploymentId)}.d`, { recursive: true, force: true });
+    this.bundles.delete(dep.deploymentId);
+    const group = this.group(scope, dep);
+    if (group) {
+      const summary = { deploymentId: dep.deploymentId, status, endTime: now, createTime: dep.createTime };
+      const updated: GroupRecord = { ...group, lastAttempted: summary };
+      if (status === 'Succeeded') Object.assign(updated, { lastSuccessful: { ...summary, revision: dep.revision }, targetRevision: dep.revision });
+      this.store.groups.put(scope, groupKey(group.applicationName, group.deploymentGroupName), updated);
+    }
+    await this.notify.deployment(scope, done, group, status === 'Succeeded' ? 'SUCCESS' : status === 'Stopped' ? 'STOP' : 'FAILURE');
+    if (rollback && status !== 'Succeeded') await this.rollback(scope, done, status);
+  }
+
+  /** A new deployment of the group's last good revision; both deployments record the link. */
+  private async rollback(scope: Scope, failed: DeploymentRecord, status: string): Promise<void> {
+    const cfg = failed.autoRollbackConfiguration;
+    const wanted = status === 'Stopped' ? true : !!cfg?.enabled && (cfg.events ?? []).includes('DEPLOYMENT_FAILURE');
+    if (!wanted || failed.creator === 'codeDeployRollback') return;
+    const good = this.group(scope, failed)?.lastSuccessful;
+    if (!good) {
+      const info = { rollbackMessage: 'Automatic rollback was not started: the deployment group has no earlier successful deployment to roll back to.' };
+      this.store.deployments.put(scope, failed.deploymentId, { ...this.store.deployments.get(scope, failed.deploymentId)!, rollbackInfo: info });
+      return;
+    }
+    const id = newDeploymentId();
+    const rb: DeploymentRecord = {
+      ...failed, deploymentId: id, revision: good.revision, previousRevision: failed.revision, status: 'Created', creator: 'codeDeployRollback',
+      createTime: this.deps.clock.now(), startTime: undefined, completeTime: undefined, errorInformation: undefined, instanceIds: [], statusMessages: [],
+      rollbackInfo: { rollbackTriggeringDeploymentId: failed.deploymentId, rollbackMessage: `Deployment ${id} is a rollback of deployment ${failed.deploymentId}.` },
+    };
+    const info = { rollbackDeploymentId: id, rollbackMessage: `Deployment ${failed.deploymentId} ${status === 'Stopped' ? 'was stopped' : 'failed'}; rollback deployment ${id} redeploys the last successful revision (${good.deploymentId}).` };
+    this.store.deployments.put(scope, failed.deploymentId, { ...this.store.deployments.get(scope, failed.deploymentId)!, rollbackInfo: info });
+    this.start(scope, rb);
+  }
+
+  private group(scope: Scope, dep: DeploymentRecord): GroupRecord | undefined {
+    // A group renamed since the deployment was created is found by its id.
+    const named = this.store.groups.get(scope, groupKey(dep.applicationName, dep.deploymentGroupName));
+    if (named?.deploymentGroupId === dep.deploymentGroupId) return named;
+    return this.store.groups.list(scope, `${dep.applicationName}\u0000`).find((g) => g.deploymentGroupId === dep.deploymentGroupId);
+  }
+
+  private bundlePath(deploymentId: string): string {
+    return join(this.deps.dataDir, 'bundles', deploymentId);
+  }
+
+  /**
+   * Downloads the revision once per deployment (the version and ETag asked for, when given)
+   * and unpacks it once, checked entry by entry; each instance's DownloadBundle copies it.
+   */
+  private bundle(scope: Scope, dep: DeploymentRecord): Promise<{ file: string; dir: string }> {
+    let p = this.bundles.get(dep.deploymentId);
+    if (!p) {
+      const s3 = dep.revision.s3Location!;
+      p = (async () => {
+        const out = await this.deps.aws.service<S3Operations>('s3', scope).GetObject({ Bucket: s3.bucket!, Key: s3.key!, VersionId: s3.version, IfMatch: s3.eTag });
+        mkdirSync(join(this.deps.dataDir, 'bundles'), { recursive: true });
+        const file = this.bundlePath(dep.deploymentId);
+        await saveBundle(out.Body instanceof Readable || out.Body instanceof Uint8Array ? out.Body : Buffer.alloc(0), file);
+        await unpack(file, s3.bundleType!, `${file}.d`);
+        return { file, dir: `${file}.d` };
+      })();
+      p.catch(() => this.bundles.delete(dep.deploymentId));
+      this.bundles.set(dep.deploymentId, p);
+    }
+    return p;
+  }
+}

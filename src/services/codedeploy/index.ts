@@ -1,0 +1,30 @@
+import { instanceHostFor } from '../../runtime/instance-host.js';
+import type { ServiceDefinition } from '../service.js';
+import { appOperations } from './app-ops.js';
+import { deploymentOperations } from './deployment-ops.js';
+import { DeploymentEngine } from './engine.js';
+import { groupOperations } from './group-ops.js';
+import { Notifier } from './notify.js';
+import { OnPremInstances, onPremOperations } from './onprem-ops.js';
+import { CodeDeployStore } from './store.js';
+
+/** CodeDeploy for EC2/on-premises: applications, groups, configs and in-place deployments run on local instances. */
+export const codedeploy: ServiceDefinition = {
+  name: 'codedeploy',
+  create(deps) {
+    const store = new CodeDeployStore(deps.db);
+    const host = instanceHostFor(deps.config.dataDir, deps.log);
+    const engine = new DeploymentEngine(store, host, new Notifier(deps.aws, deps.log), deps);
+    const onPrem = new OnPremInstances(store, host, deps.dataDir, deps.log);
+    return {
+      provider: {
+        ...appOperations(store, deps.clock),
+        ...groupOperations(store),
+        ...deploymentOperations(store, engine, deps.clock),
+        ...onPremOperations(store, onPrem, host, deps.clock),
+      },
+      start: () => onPrem.resume(),
+      stop: () => host.haltAll(),
+    };
+  },
+};

@@ -1,0 +1,157 @@
+import type {
+  AlarmConfiguration, AutoRollbackConfiguration, DeploymentStyle, EC2TagFilter, EC2TagSet, ErrorInformation, LoadBalancerInfo,
+  MinimumHealthyHosts, OnPremisesTagSet, RevisionLocation, RollbackInfo, Tag, TagFilter, TargetInstances, TrafficRoutingConfig, TriggerConfig,
+  BlueGreenDeploymentConfiguration, Diagnostics,
+} from '../../aws/models/generated/codedeploy.js';
+import { Collection } from '../../state/collection.js';
+import type { Database } from '../../state/database.js';
+
+export interface ApplicationRecord {
+  applicationId: string;
+  applicationName: string;
+  computePlatform: 'Server' | 'Lambda' | 'ECS';
+  createTime: number;
+  tags: Tag[];
+}
+
+export interface RevisionRecord {
+  applicationName: string;
+  revision: RevisionLocation;
+  description?: string;
+  registerTime: number;
+  firstUsedTime?: number;
+  lastUsedTime?: number;
+  deploymentGroups: string[];
+}
+
+export interface GroupRecord {
+  applicationName: string;
+  deploymentGroupId: string;
+  deploymentGroupName: string;
+  deploymentConfigName: string;
+  serviceRoleArn: string;
+  ec2TagFilters: EC2TagFilter[];
+  ec2TagSet?: EC2TagSet;
+  onPremisesInstanceTagFilters: TagFilter[];
+  onPremisesTagSet?: OnPremisesTagSet;
+  autoScalingGroups: string[];
+  triggerConfigurations: TriggerConfig[];
+  alarmConfiguration?: AlarmConfiguration;
+  autoRollbackConfiguration?: AutoRollbackConfiguration;
+  deploymentStyle: DeploymentStyle;
+  blueGreenDeploymentConfiguration?: BlueGreenDeploymentConfiguration;
+  loadBalancerInfo?: LoadBalancerInfo;
+  outdatedInstancesStrategy: 'UPDATE' | 'IGNORE';
+  computePlatform: 'Server' | 'Lambda' | 'ECS';
+  targetRevision?: RevisionLocation;
+  lastSuccessful?: { deploymentId: string; status: string; endTime?: number; createTime: number; revision: RevisionLocation };
+  lastAttempted?: { deploymentId: string; status: string; endTime?: number; createTime: number };
+}
+
+export interface ConfigRecord {
+  deploymentConfigId: string;
+  deploymentConfigName: string;
+  computePlatform: 'Server' | 'Lambda' | 'ECS';
+  minimumHealthyHosts?: MinimumHealthyHosts;
+  trafficRoutingConfig?: TrafficRoutingConfig;
+  createTime: number;
+}
+
+export type DeploymentStatus = 'Created' | 'Queued' | 'InProgress' | 'Baking' | 'Succeeded' | 'Failed' | 'Stopped' | 'Ready';
+
+export interface DeploymentRecord {
+  deploymentId: string;
+  applicationName: string;
+  deploymentGroupName: string;
+  deploymentGroupId: string;
+  deploymentConfigName: string;
+  /** The configuration's minimum healthy hosts, resolved when the deployment was created. */
+  minimumHealthyHosts?: MinimumHealthyHosts;
+  revision: RevisionLocation;
+  previousRevision?: RevisionLocation;
+  status: DeploymentStatus;
+  errorInformation?: ErrorInformation;
+  createTime: number;
+  startTime?: number;
+  completeTime?: number;
+  description?: string;
+  creator: 'user' | 'autoscaling' | 'codeDeployRollback' | 'CodeDeploy' | 'CodeDeployAutoUpdate' | 'CloudFormation' | 'CloudFormationRollback' | 'autoscalingTermination';
+  ignoreApplicationStopFailures: boolean;
+  autoRollbackConfiguration?: AutoRollbackConfiguration;
+  fileExistsBehavior: 'DISALLOW' | 'OVERWRITE' | 'RETAIN';
+  targetInstances?: TargetInstances;
+  rollbackInfo?: RollbackInfo;
+  deploymentStyle: DeploymentStyle;
+  /** Instances chosen at start, in deployment order. */
+  instanceIds: string[];
+  /** Instances per batch and successes needed, fixed at start. */
+  batchSize: number;
+  requiredSuccesses: number;
+  lastInstanceForgiven: boolean;
+  statusMessages: string[];
+}
+
+export type EventStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown';
+
+export interface EventRecord {
+  lifecycleEventName: string;
+  status: EventStatus;
+  startTime?: number;
+  endTime?: number;
+  diagnostics?: Diagnostics;
+}
+
+export interface TargetRecord {
+  deploymentId: string;
+  instanceId: string;
+  /** ec2 instance or on-premises instance name. */
+  kind: 'ec2' | 'onprem';
+  /** The local instance's id on the instance host. */
+  localId: string;
+  status: 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown' | 'Ready';
+  lastUpdatedAt: number;
+  lifecycleEvents: EventRecord[];
+}
+
+export interface OnPremRecord {
+  instanceName: string;
+  iamSessionArn?: string;
+  iamUserArn?: string;
+  instanceArn: string;
+  registerTime: number;
+  deregisterTime?: number;
+  tags: Tag[];
+  /** The local instance standing for it: network identity and root directory. */
+  localId: string;
+  root: string;
+  network: import('../../runtime/instance-net.js').InstanceNetwork;
+}
+
+export class CodeDeployStore {
+  readonly applications: Collection<ApplicationRecord>;
+  readonly revisions: Collection<RevisionRecord>;
+  readonly groups: Collection<GroupRecord>;
+  readonly configs: Collection<ConfigRecord>;
+  readonly deployments: Collection<DeploymentRecord>;
+  readonly targets: Collection<TargetRecord>;
+  readonly onPrem: Collection<OnPremRecord>;
+
+  constructor(db: Database) {
+    this.applications = new Collection(db, 'codedeploy.applications');
+    this.revisions = new Collection(db, 'codedeploy.revisions');
+    this.groups = new Collection(db, 'codedeploy.groups');
+    this.configs = new Collection(db, 'codedeploy.configs');
+    this.deployments = new Collection(db, 'codedeploy.deployments');
+    this.targets = new Collection(db, 'codedeploy.targets');
+    this.onPrem = new Collection(db, 'codedeploy.on-premises');
+  }
+}
+
+export const groupKey = (app: string, group: string) => `${app}\u0000${group}`;
+export const targetKey = (deploymentId: string, instanceId: string) => `${deploymentId}/${instanceId}`;
+
+/** A revision's identity within its application, for the revisions list. */
+export function revisionKey(app: string, r: RevisionLocation): string {
+  const s = r.s3Location;
+  return `${app}\u0000${s?.bucket}\u0000${s?.key}\u0000${s?.bundleType ?? ''}\u0000${s?.version ?? ''}\u0000${s?.eTag ?? ''}`;
+}
