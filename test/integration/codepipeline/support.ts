@@ -11,9 +11,10 @@ export interface Env {
   s3: S3Client;
 }
 
-export async function start(): Promise<Env> {
+/** A Slipway for a test, on a manual clock unless `realTime` (builds and deployments that poll need time to pass). */
+export async function start(options: { realTime?: boolean } = {}): Promise<Env> {
   const clock = new ManualClock(Date.UTC(2026, 10, 26));
-  const sw = await startSlipway({ clock });
+  const sw = await startSlipway(options.realTime ? {} : { clock });
   return { sw, clock, cp: new CodePipelineClient(sdkConfig(sw.url)), s3: new S3Client(sdkConfig(sw.url)) };
 }
 
