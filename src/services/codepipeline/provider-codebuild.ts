@@ -1,9 +1,6 @@
 import type { Build, CodebuildOperations, EnvironmentVariable, ProjectArtifacts } from '../../aws/models/generated/codebuild.js';
 import type { ArtifactRef } from './store.js';
-import { failed, type ActionContext, type ActionOutcome, type ActionProvider } from './provider-types.js';
-
-/** How often a running build is checked, in AWS time. */
-export const BUILD_POLL_MS = 100;
+import { failed, pollDelay, type ActionContext, type ActionOutcome, type ActionProvider } from './provider-types.js';
 
 function split(ref: ArtifactRef): { path: string; name: string } {
   const cut = ref.key.lastIndexOf('/');
@@ -49,7 +46,7 @@ async function check(ctx: ActionContext, buildId: string): Promise<ActionOutcome
   const b = (await cb.BatchGetBuilds({ ids: [buildId] })).builds?.[0];
   const url = buildUrl(ctx.scope.region, buildId);
   if (!b) return failed(`The build ${buildId} no longer exists.`, { externalExecutionId: buildId, externalExecutionUrl: url });
-  if (b.buildStatus === 'IN_PROGRESS') return { status: 'InProgress', pollAfterMs: BUILD_POLL_MS, externalExecutionId: buildId, externalExecutionUrl: url };
+  if (b.buildStatus === 'IN_PROGRESS') return { status: 'InProgress', pollAfterMs: pollDelay(ctx), externalExecutionId: buildId, externalExecutionUrl: url };
   if (b.buildStatus !== 'SUCCEEDED') return failed(buildFailure(b), { externalExecutionId: buildId, externalExecutionUrl: url });
   const outputVariables = Object.fromEntries((b.exportedEnvironmentVariables ?? []).map((v) => [v.name!, v.value ?? '']));
   return { status: 'Succeeded', summary: `Build ${buildId} succeeded`, externalExecutionId: buildId, externalExecutionUrl: url, outputVariables };
@@ -78,7 +75,7 @@ export const codeBuildAction: ActionProvider = {
       environmentVariablesOverride: env.length ? env : undefined,
     });
     const buildId = build!.id!;
-    return { status: 'InProgress', pollAfterMs: BUILD_POLL_MS, state: { buildId }, externalExecutionId: buildId, externalExecutionUrl: buildUrl(ctx.scope.region, buildId) };
+    return { status: 'InProgress', pollAfterMs: pollDelay(ctx), state: { buildId }, externalExecutionId: buildId, externalExecutionUrl: buildUrl(ctx.scope.region, buildId) };
   },
   poll: (ctx) => check(ctx, ctx.run.state.buildId),
   async stop(ctx) {

@@ -1,8 +1,5 @@
 import type { CodedeployOperations } from '../../aws/models/generated/codedeploy.js';
-import { failed, type ActionContext, type ActionOutcome, type ActionProvider } from './provider-types.js';
-
-/** How often a running deployment is checked, in AWS time. */
-export const DEPLOYMENT_POLL_MS = 100;
+import { failed, pollDelay, type ActionContext, type ActionOutcome, type ActionProvider } from './provider-types.js';
 
 export function deploymentUrl(region: string, id: string): string {
   return `https://console.aws.amazon.com/codedeploy/home?region=${region}#/deployments/${id}`;
@@ -17,7 +14,7 @@ async function check(ctx: ActionContext, deploymentId: string): Promise<ActionOu
     const why = info.errorInformation?.message ? `: ${info.errorInformation.message}` : '';
     return failed(`Deployment ${deploymentId} ${info.status === 'Failed' ? 'failed' : 'was stopped'}${why}`, reported);
   }
-  return { status: 'InProgress', pollAfterMs: DEPLOYMENT_POLL_MS, ...reported };
+  return { status: 'InProgress', pollAfterMs: pollDelay(ctx), ...reported };
 }
 
 /** Deploy action: CreateDeployment with the input artifact as an S3 zip revision, then GetDeployment until it ends. */
@@ -32,7 +29,7 @@ export const codeDeployAction: ActionProvider = {
       revision: { revisionType: 'S3', s3Location: { bucket: input.bucket, key: input.key, bundleType: 'zip' } },
     });
     const id = deploymentId!;
-    return { status: 'InProgress', pollAfterMs: DEPLOYMENT_POLL_MS, state: { deploymentId: id }, externalExecutionId: id, externalExecutionUrl: deploymentUrl(ctx.scope.region, id) };
+    return { status: 'InProgress', pollAfterMs: pollDelay(ctx), state: { deploymentId: id }, externalExecutionId: id, externalExecutionUrl: deploymentUrl(ctx.scope.region, id) };
   },
   poll: (ctx) => check(ctx, ctx.run.state.deploymentId),
   async stop(ctx) {

@@ -47,6 +47,15 @@ export interface ActionProvider {
   stop?(ctx: ActionContext): Promise<void>;
 }
 
+/**
+ * When to look at a running build or deployment again: often at first (a short build is
+ * noticed within tens of milliseconds), then every 5% of its running time, at most every second.
+ */
+export function pollDelay(ctx: ActionContext): number {
+  const elapsed = ctx.deps.clock.now() - ctx.run.startTime;
+  return Math.min(1000, Math.max(20, Math.round(elapsed / 20)));
+}
+
 export function failed(message: string, extra: Reported & { code?: string } = {}): ActionOutcome {
   return { status: 'Failed', message, code: 'JobFailed', ...extra };
 }

@@ -6,6 +6,7 @@ import type { ExecutionRecord, RuntimeRecord } from '../../../src/services/codep
 import { globToRegExp, passes, pushMatches } from '../../../src/services/codepipeline/trigger-filters.js';
 import { resolveConfiguration, resolveText } from '../../../src/services/codepipeline/variables.js';
 import { artifactKey, safeEntryPath } from '../../../src/services/codepipeline/artifacts.js';
+import { pollDelay, type ActionContext } from '../../../src/services/codepipeline/provider-types.js';
 
 describe('variables', () => {
   const ns = { SourceVariables: { CommitId: 'abc123', BranchName: 'main' }, codepipeline: { PipelineExecutionId: 'e-1' }, variables: { env: 'prod' } };
@@ -92,6 +93,10 @@ describe('provider helpers', () => {
     expect(commitDate('1700000000 +0100')).toBe('2023-11-14T22:13:20.000Z');
     expect(environmentVariables('[{"name":"STAGE","value":"prod"}]')).toEqual([{ name: 'STAGE', value: 'prod', type: 'PLAINTEXT' }]);
     expect(environmentVariables('{"name":1}')).toMatch(/JSON array/);
+  });
+  it('looks at running builds often at first, then every 5% of their running time, at most every second', () => {
+    const at = (elapsed: number) => pollDelay({ deps: { clock: { now: () => 1_000_000 + elapsed } }, run: { startTime: 1_000_000 } } as unknown as ActionContext);
+    expect([0, 1000, 4000, 60_000, 3_600_000].map(at)).toEqual([20, 50, 200, 1000, 1000]);
   });
   it('describes a failed build by its failing phase', () => {
     const text = buildFailure({ buildStatus: 'FAILED', phases: [{ phaseType: 'INSTALL', phaseStatus: 'SUCCEEDED' }, { phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: npm test. Reason: exit status 1' }] }] });
