@@ -119,6 +119,29 @@ describe('CodePipeline job workers, artifacts and retries', () => {
     expect((await stage(env.cp, 'auto-retry', 'Build')).retryStageMetadata).toMatchObject({ autoStageRetryAttempt: 1, latestRetryTrigger: 'AutomatedStageRetry' });
   });
 
+  it('rolls a failed stage back automatically when onFailure says ROLLBACK', async () => {
+    const p = workerPipeline('auto-rollback', { pipelineType: 'V2' });
+    p.stages![1].onFailure = { result: 'ROLLBACK' };
+    await env.cp.send(new CreatePipelineCommand({ pipeline: p }));
+    const good = await poll();
+    await build(good!);
+    await env.cp.send(new PutJobSuccessResultCommand({ jobId: good!.id!, outputVariables: { Version: 'good' } }));
+    await env.sw.slipway.settled();
+    const goodId = good!.data!.pipelineContext!.pipelineExecutionId!;
+    const { pipelineExecutionId: badId } = await env.cp.send(new StartPipelineExecutionCommand({ name: 'auto-rollback' }));
+    const bad = await poll();
+    await env.cp.send(new PutJobFailureResultCommand({ jobId: bad!.id!, failureDetails: { type: 'JobFailed', message: 'broken' } }));
+    const again = await poll();
+    const rollbackId = again!.data!.pipelineContext!.pipelineExecutionId!;
+    expect(await execution(env.cp, 'auto-rollback', rollbackId)).toMatchObject({ executionType: 'ROLLBACK', trigger: { triggerType: 'AutomatedRollback', triggerDetail: badId }, rollbackMetadata: { rollbackTargetPipelineExecutionId: goodId } });
+    expect(again!.data!.inputArtifacts![0].location!.s3Location).toEqual(good!.data!.inputArtifacts![0].location!.s3Location);
+    await build(again!);
+    await env.cp.send(new PutJobSuccessResultCommand({ jobId: again!.id!, outputVariables: { Version: 'good' } }));
+    await env.sw.slipway.settled();
+    expect((await execution(env.cp, 'auto-rollback', badId!)).status).toBe('Failed');
+    expect((await execution(env.cp, 'auto-rollback', rollbackId)).status).toBe('Succeeded');
+  });
+
   it('stops an execution and abandons its running action; the worker can no longer report', async () => {
     const { pipelineExecutionId: id } = await env.cp.send(new StartPipelineExecutionCommand({ name: 'worker-pipeline' }));
     const job = await poll();
