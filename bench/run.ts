@@ -3,6 +3,7 @@ import { benchCloudwatch } from './cloudwatch.js';
 import { benchCodebuild } from './codebuild.js';
 import { benchCodecommit } from './codecommit.js';
 import { benchCodedeploy } from './codedeploy.js';
+import { benchCodepipeline } from './codepipeline.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchElbv2 } from './elbv2.js';
 import { benchEvents } from './events.js';
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   s3: benchS3,
   codecommit: benchCodecommit,
   elbv2: benchElbv2,
+  codepipeline: benchCodepipeline,
   codebuild: benchCodebuild,
   codedeploy: benchCodedeploy,
 };

@@ -2,6 +2,7 @@ import { cloudwatch } from './cloudwatch/index.js';
 import { codebuild } from './codebuild/index.js';
 import { codecommit } from './codecommit/index.js';
 import { codedeploy } from './codedeploy/index.js';
+import { codepipeline } from './codepipeline/index.js';
 import { dynamodb } from './dynamodb/index.js';
 import { ec2 } from './ec2/index.js';
 import { elbv2 } from './elbv2/index.js';
@@ -17,4 +18,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codebuild, codecommit, codedeploy, dynamodb, ec2, elbv2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codebuild, codecommit, codedeploy, codepipeline, dynamodb, ec2, elbv2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];

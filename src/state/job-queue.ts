@@ -59,6 +59,8 @@ export class JobQueue {
   private readonly remove: Statement;
   private readonly retry: Statement;
   private timer: Timer | undefined;
+  /** The run_at the timer was armed for: once it has passed, the next pump looks in every queue. */
+  private armedAt: number | undefined;
   private running = false;
   /** Jobs that succeeded, deleted together in one transaction on the next turn of the event loop. */
   private finished: { id: number; deleted: () => void }[] = [];
@@ -105,7 +107,7 @@ export class JobQueue {
       const row = { id: 0, queue: name, payload: JSON.stringify(payload), run_at: runAt, attempts: 0, max_attempts: opts.maxAttempts ?? q.options.maxAttempts };
       row.id = Number(this.insert.run(name, row.payload, runAt, row.max_attempts).lastInsertRowid);
       if (!this.running) return;
-      if (runAt > now) return this.schedule();
+      if (runAt > now) return this.schedule(now);
       // A job due now starts at once, without reading it back, when its queue has a free slot
       // and no older job waiting; otherwise the queue is read in order.
       if (!q.waiting && q.running < q.options.concurrency) return this.launch(row, q);
@@ -141,6 +143,12 @@ export class JobQueue {
   private pump(all = false): void {
     if (!this.running) return;
     const now = this.clock.now();
+    // A delayed job fell due, but another pump may come first (a late timer) and re-arm the
+    // timer: it must still look in every queue, or the due job waits for unrelated work.
+    if (this.armedAt !== undefined && now >= this.armedAt) {
+      all = true;
+      this.armedAt = undefined;
+    }
     // Per queue, read only as many due rows as it has running plus free slots: a backlog in
     // one queue then costs nothing per pump and cannot hide another queue's due jobs.
     for (const [name, q] of this.queues) {
@@ -159,7 +167,7 @@ export class JobQueue {
         this.launch(row, q);
       }
     }
-    this.schedule();
+    this.schedule(now);
   }
 
   private launch(row: Row, q: Queue): void {
@@ -220,12 +228,18 @@ export class JobQueue {
     q.waiting = true;
   }
 
-  private schedule(): void {
+  /** Arms the timer for the first job due after `now` (the time the caller last looked for due jobs). */
+  private schedule(now = this.clock.now()): void {
+    // An enqueue may come after the armed time passed but before the (late) timer fired:
+    // that due job still needs a pump of every queue, so keep a timer for it.
+    const overdue = this.armedAt !== undefined && now >= this.armedAt;
     this.timer?.cancel();
     this.timer = undefined;
+    this.armedAt = undefined;
     if (!this.running) return;
-    const at = (this.next.get(this.clock.now()) as { at: number | null }).at;
+    const at = overdue ? now : (this.next.get(now) as { at: number | null }).at;
     if (at === null) return;
+    this.armedAt = at;
     const wait = Math.max(0, at - this.clock.now());
     // setTimer takes AWS time; the due time is already real, so undo the scaling.
     this.timer = this.clock.setTimer(Math.max(1, wait) * this.clock.timeScale, () => this.pump(true));

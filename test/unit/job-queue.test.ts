@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.js';
+import { ManualClock, type Clock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Database } from '../../src/state/database.js';
 import { JobQueue } from '../../src/state/job-queue.js';
@@ -226,5 +226,38 @@ describe('JobQueue', () => {
     await first.stop();
     expect(seen).toEqual([1, 1]);
     await second.stop();
+  });
+
+  it('runs a delayed job that fell due while its timer was late, whatever pumps or enqueues come first', async () => {
+    // Timers fire only when told: the machine was busy and the timer is late.
+    let t = 0;
+    const timers = new Set<() => void>();
+    const clock: Clock = {
+      timeScale: 1,
+      now: () => t,
+      setTimer(_ms, fn) {
+        timers.add(fn);
+        return { cancel: () => timers.delete(fn) };
+      },
+      sleep: () => Promise.resolve(),
+    };
+    const q = new JobQueue(new Database(dbFile()), clock, log);
+    const ran: string[] = [];
+    const later = q.define<{ v: string }>('later', async ({ v }) => void ran.push(v));
+    const now = q.define<{ v: string }>('now', async ({ v }) => void ran.push(v));
+    q.start();
+    later({ v: 'due-a' }, { delayMs: 100 });
+    t = 150;
+    now({ v: 'other' }); // finishes and pumps before the late timer fires
+    await q.idle();
+    expect(ran).toEqual(['other', 'due-a']);
+
+    later({ v: 'due-b' }, { delayMs: 100 });
+    t = 300;
+    later({ v: 'far' }, { delayMs: 1000 }); // re-arms the timer after due-b fell due
+    for (const fire of [...timers]) fire();
+    await q.idle();
+    expect(ran).toEqual(['other', 'due-a', 'due-b']);
+    await q.stop();
   });
 });

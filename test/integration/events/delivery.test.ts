@@ -98,13 +98,13 @@ describe('EventBridge delivery to targets', () => {
     expect(dead[0].attributes?.EXHAUSTED_RETRY_CONDITION.StringValue).toBe('MaximumEventAgeExceeded');
   });
 
-  it('treats a target service Slipway does not implement as a failed delivery, dead-lettered at once', async () => {
+  it('treats a pipeline that does not exist as a failed delivery, dead-lettered at once', async () => {
     const src = await ruleWith([{ Id: 'p', Arn: `arn:aws:codepipeline:us-east-1:${ACCOUNT}:my-pipeline`, DeadLetterConfig: { Arn: queue('dlq-ni') } }]);
     await put(src);
     await sw.slipway.settled();
     const dead = messages(sqs, 'dlq-ni');
     expect(dead).toHaveLength(1);
-    expect(dead[0].attributes).toMatchObject({ ERROR_CODE: { StringValue: 'NotImplemented' }, EXHAUSTED_RETRY_CONDITION: { StringValue: 'NonRetryableError' } });
+    expect(dead[0].attributes).toMatchObject({ ERROR_CODE: { StringValue: 'PipelineNotFoundException' }, EXHAUSTED_RETRY_CONDITION: { StringValue: 'NonRetryableError' } });
   });
 
   it('delivers to SNS, CloudWatch Logs (a stream per event) and Lambda', async () => {
