@@ -53,7 +53,8 @@ function key(doc: Doc, name: string): unknown {
 export function parseAppSpec(text: string): AppSpec {
   let doc: unknown;
   try {
-    doc = parse(text);
+    // The agent's YAML reader (Ruby's Psych) lets a repeated key win over the earlier one.
+    doc = parse(text, { uniqueKeys: false });
   } catch (e) {
     throw new AppSpecError(`The AppSpec file is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }

@@ -78,6 +78,11 @@ Hooks:
     expect(() => parseAppSpec(text)).toThrow(message);
   });
 
+  it('takes the last of a repeated key, as the agent does', () => {
+    const spec = parseAppSpec('version: 0.0\nhooks:\n  ApplicationStart:\n    - location: start.sh\n      timeout: 300\n      timeout: 60\n');
+    expect(spec.hooks.ApplicationStart?.[0].timeout).toBe(60);
+  });
+
   it('accepts quoted and four-digit modes', () => {
     expect(parseAppSpec('version: 0.0\npermissions:\n  - object: /x\n    mode: "0644"\n').permissions[0].mode).toBe(0o644);
     expect(parseAppSpec('version: 0.0\npermissions:\n  - object: /x\n    mode: 4755\n').permissions[0].mode).toBe(0o4755);
