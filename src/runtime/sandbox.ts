@@ -56,7 +56,7 @@ export function detectSandbox(): Sandbox {
   return detected;
 }
 
-class ProcessSandbox implements Sandbox {
+export class ProcessSandbox implements Sandbox {
   readonly kind = 'process';
   readonly mapsPaths = false;
 
@@ -139,6 +139,10 @@ function supervise(cmd: string, args: string[], spec: RunSpec): Promise<RunResul
       resolve({ exitCode, signal, timedOut, aborted });
     };
     child.once('error', () => finish(127, null));
+    // When the command exits, whatever it left in the background goes with it (as bubblewrap's
+    // PID namespace does); a background process holding the output open would otherwise keep
+    // 'close' from ever firing.
+    child.once('exit', killTree);
     child.once('close', finish);
   });
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectSandbox } from '../../src/runtime/sandbox.js';
+import { detectSandbox, ProcessSandbox } from '../../src/runtime/sandbox.js';
 
 const base = mkdtempSync(join(tmpdir(), 'sandbox-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -39,6 +39,21 @@ describe('sandbox', () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect(() => readFileSync(marker)).toThrow();
   });
+
+  it.each([
+    ['the detected backend', sandbox],
+    ['the plain-process backend', new ProcessSandbox()],
+  ])('ends when the command exits, taking its background processes along (%s)', async (_name, backend) => {
+    let out = '';
+    const result = await backend.run({
+      argv: ['bash', '-c', 'sleep 600 & echo started'],
+      cwd: '/',
+      env: { PATH: process.env.PATH! },
+      onOutput: (t) => (out += t),
+    });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(out).toBe('started\n');
+  }, 10_000);
 
   it.runIf(sandbox.kind === 'bubblewrap')('hides directories from the sandboxed process', async () => {
     const secret = mkdtempSync(join(base, 'data'));
