@@ -5,7 +5,7 @@ import { CodeDeployClient, CreateApplicationCommand, CreateDeploymentGroupComman
 import { GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListDeployActionExecutionTargetsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,18 +110,7 @@ function app(version: string): Record<string, string> {
   };
 }
 
-const SEED_PIPELINE = {
-  pipeline: {
-    name: 'my-app-pipeline',
-    roleArn: 'arn:aws:iam::000000000000:role/CodePipelineRole',
-    artifactStore: { type: 'S3', location: 'my-artifact-bucket' },
-    stages: [
-      { name: 'Source', actions: [{ name: 'SourceAction', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: 'my-repo', BranchName: 'main', PollForSourceChanges: 'false' }, outputArtifacts: [{ name: 'SourceOutput' }] }] },
-      { name: 'Build', actions: [{ name: 'BuildAction', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: 'my-build-project' }, inputArtifacts: [{ name: 'SourceOutput' }], outputArtifacts: [{ name: 'BuildOutput' }] }] },
-      { name: 'Deploy', actions: [{ name: 'DeployAction', actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CodeDeploy', version: '1' }, configuration: { ApplicationName: 'my-application', DeploymentGroupName: 'production' }, inputArtifacts: [{ name: 'BuildOutput' }] }] },
-    ],
-  },
-};
+const SEED_PIPELINE_FILE = new URL('../../fixtures/codepipeline/pipeline.json', import.meta.url);
 
 /** Builds and deployments run as real processes: the test looks again a moment later, up to a bound. */
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -183,7 +172,7 @@ describe('Exercise 1 of the seed: a push to CodeCommit is built, tested and depl
     await commit('1', 'Version 1');
     await gitOk(repo, ['push', '-q', `${env.sw.url}/v1/repos/my-repo`, 'main']);
 
-    writeFileSync(join(env.sw.dataDir, 'pipeline.json'), JSON.stringify(SEED_PIPELINE, null, 2));
+    copyFileSync(SEED_PIPELINE_FILE, join(env.sw.dataDir, 'pipeline.json'));
     const created = await awsCli(env.sw.env)('codepipeline', 'create-pipeline', '--cli-input-json', `file://${join(env.sw.dataDir, 'pipeline.json')}`);
     expect(created.code, created.stderr).toBe(0);
     await env.sw.slipway.settled();

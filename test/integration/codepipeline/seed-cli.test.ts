@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli } from '../../helpers/aws-cli.js';
@@ -9,19 +9,9 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { sdkConfig } from '../../helpers/slipway.js';
 import { bucket, execution, objectBytes, start, unzip, type Env } from './support.js';
 
-/** The seed's pipeline.json, unchanged apart from the account id. */
-const SEED_PIPELINE = {
-  pipeline: {
-    name: 'my-app-pipeline',
-    roleArn: 'arn:aws:iam::000000000000:role/CodePipelineRole',
-    artifactStore: { type: 'S3', location: 'my-artifact-bucket' },
-    stages: [
-      { name: 'Source', actions: [{ name: 'SourceAction', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: 'my-repo', BranchName: 'main', PollForSourceChanges: 'false' }, outputArtifacts: [{ name: 'SourceOutput' }] }] },
-      { name: 'Build', actions: [{ name: 'BuildAction', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: 'my-build-project' }, inputArtifacts: [{ name: 'SourceOutput' }], outputArtifacts: [{ name: 'BuildOutput' }] }] },
-      { name: 'Deploy', actions: [{ name: 'DeployAction', actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CodeDeploy', version: '1' }, configuration: { ApplicationName: 'my-application', DeploymentGroupName: 'production' }, inputArtifacts: [{ name: 'BuildOutput' }] }] },
-    ],
-  },
-};
+/** The seed's pipeline.json (test/fixtures), unchanged apart from the account id. */
+const SEED_PIPELINE_FILE = new URL('../../fixtures/codepipeline/pipeline.json', import.meta.url);
+const SEED_PIPELINE = JSON.parse(readFileSync(SEED_PIPELINE_FILE, 'utf8')) as CreatePipelineCommandInput;
 
 /** Each aws CLI command costs a Python start (seconds when the machine is busy with a full test run). */
 const CLI_TIMEOUT = 150_000;
@@ -48,11 +38,11 @@ describe('the seed\'s pipeline through the aws CLI and git', () => {
   it('creates the seed\'s pipeline unchanged, and a git push runs its source through an EventBridge rule', async () => {
     await bucket(env.s3, 'my-artifact-bucket');
     await new CodeCommitClient(sdkConfig(env.sw.url)).send(new CreateRepositoryCommand({ repositoryName: 'my-repo' }));
-    writeFileSync(join(dir, 'pipeline.json'), JSON.stringify(SEED_PIPELINE, null, 2));
+    copyFileSync(SEED_PIPELINE_FILE, join(dir, 'pipeline.json'));
     const created = await cli('codepipeline', 'create-pipeline', '--cli-input-json', `file://${join(dir, 'pipeline.json')}`);
     expect(created.code, created.stderr).toBe(0);
     expect(created.json<{ pipeline: { name: string; version: number } }>().pipeline).toMatchObject({ name: 'my-app-pipeline', version: 1 });
-    await expect(env.cp.send(new CreatePipelineCommand(SEED_PIPELINE as CreatePipelineCommandInput))).rejects.toMatchObject({ name: 'PipelineNameInUseException' });
+    await expect(env.cp.send(new CreatePipelineCommand(SEED_PIPELINE))).rejects.toMatchObject({ name: 'PipelineNameInUseException' });
     await env.sw.slipway.settled();
     // Created pipelines run once at once; the repository has no main branch yet, so that run fails honestly.
     const first = (await cli('codepipeline', 'list-pipeline-executions', '--pipeline-name', 'my-app-pipeline')).json<{ pipelineExecutionSummaries: { status: string; trigger: { triggerType: string } }[] }>();
@@ -101,7 +91,7 @@ describe('the seed\'s pipeline through the aws CLI and git', () => {
         ...SEED_PIPELINE.pipeline,
         name: 'approvals',
         stages: [
-          SEED_PIPELINE.pipeline.stages[0],
+          SEED_PIPELINE.pipeline!.stages![0],
           { name: 'Build', actions: [{ name: 'Jenkins', actionTypeId: { category: 'Build', owner: 'Custom', provider: 'Jenkins', version: '1' }, inputArtifacts: [{ name: 'SourceOutput' }] }] },
           { name: 'Approval', actions: [{ name: 'Approve', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
         ],
