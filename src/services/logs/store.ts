@@ -155,6 +155,12 @@ export class LogsStore {
     };
   }
 
+  /** Drops what is held in memory about stored events (after the database was wiped). */
+  forgetCached(): void {
+    this.deletions++;
+    this.blocks.clearCache();
+  }
+
   group(scope: Scope, name: string): GroupRow | undefined {
     return this.s.group.get(scope.accountId, scope.region, name) as GroupRow | undefined;
   }
