@@ -289,8 +289,12 @@ export class LogsStore {
 
 /** A 56-digit event id, stable across calls: the timestamp, then the row id. */
 export function eventIdOf(ts: number, id: number): string {
-  return String(ts).padStart(20, '0') + String(id).padStart(36, '0');
+  const t = String(ts);
+  const i = String(id);
+  return ZEROS.slice(t.length + 16) + t + ZEROS.slice(i.length) + i;
 }
+
+const ZEROS = '0'.repeat(36);
 
 export function groupArn(scope: Scope, name: string): string {
   return `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${name}`;
