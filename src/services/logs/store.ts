@@ -99,8 +99,11 @@ export class LogsStore {
   readonly metricFilters: Collection<MetricFilterRecord>;
   readonly subscriptions: Collection<SubscriptionFilterRecord>;
   readonly queries: Collection<QueryRecord>;
-  /** Results apart from the query record, so status checks do not parse them. */
-  readonly queryResults: Collection<{ field: string; value: string }[][]>;
+  /**
+   * Results apart from the query record, so status checks do not parse them: the results'
+   * JSON text (records written before it was kept as text hold the rows themselves).
+   */
+  readonly queryResults: Collection<string | { field: string; value: string }[][]>;
   /** The search copy of the events (see blocks.ts). */
   readonly blocks: BlockStore;
   /** Bumped when stored events are deleted: cached search results name the count they saw. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/aws/models/index.js';
 import { jsonCodec } from '../../../src/aws/protocol/json.js';
 import { filterPage } from '../../../src/services/logs/filter-page.js';
+import { completeResults } from '../../../src/services/logs/insights/results-body.js';
 import { eventIdOf, type EventRow } from '../../../src/services/logs/store.js';
 
 const model = loadModel('logs');
@@ -32,5 +33,24 @@ describe('FilterLogEvents pages written directly', () => {
     expect(page.events).toEqual([0, 1, 2].map((i) => ({
       logStreamName: names.get(1 + i), timestamp: 1_700_000_000_000 + i * 7, message: MESSAGES[i], ingestionTime: 1_700_000_100_000 + i, eventId: eventIdOf(1_700_000_000_000 + i * 7, 1000 + i),
     })));
+  });
+});
+
+describe('Logs Insights results sent as stored text', () => {
+  const getResults = model.operation('GetQueryResults')!;
+  const results = [
+    [{ field: '@timestamp', value: '2024-01-01 00:00:00.000' }, { field: '@message', value: 'quotes " \\ and ünï 😀 \n' }, { field: '@ptr', value: 'MTox' }],
+    [{ field: 'error_count', value: '3' }],
+  ];
+
+  it.each([
+    ['full statistics', { recordsMatched: 2, recordsScanned: 10, bytesScanned: 700, logGroupsScanned: 1 }],
+    ['statistics as an older record kept them', { bytesScanned: 7.5, recordsMatched: 0, recordsScanned: 0 }],
+  ])('%s: the same document, byte for byte, as the model walk writes', (_label, statistics) => {
+    const out = completeResults(JSON.stringify(results), statistics);
+    const body = jsonCodec.serializeOutput(model, getResults, out, { requestId: 'r' }).body;
+    const walked = jsonCodec.serializeOutput(model, getResults, { queryLanguage: 'CWLI', status: 'Complete', results, statistics }, { requestId: 'r' }).body;
+    expect(body).toBe(walked);
+    expect(out.results).toEqual(results);
   });
 });
