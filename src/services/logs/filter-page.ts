@@ -1,5 +1,6 @@
 import type { FilteredLogEvent, FilterLogEventsResponse } from '../../aws/models/generated/logs.js';
 import { withJsonBody } from '../../aws/protocol/json-body.js';
+import { jsonString } from './json-text.js';
 import { eventIdOf, type EventRow } from './store.js';
 
 /**
@@ -19,9 +20,6 @@ export function filterPage(rows: EventRow[], names: Map<number, string>, nextTok
   return withJsonBody(out, () => pageJson(rows, names, nextToken));
 }
 
-/** What JSON.stringify escapes in a string (lone surrogates too: it writes them as \u escapes). */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
 function pageJson(rows: EventRow[], names: Map<number, string>, nextToken: string | undefined): string {
   // Each stream's opening, written once: `{"logStreamName":"s0","timestamp":`.
   const heads = new Map<number, string>();
@@ -34,9 +32,7 @@ function pageJson(rows: EventRow[], names: Map<number, string>, nextToken: strin
       head = name === undefined ? '{"timestamp":' : `{"logStreamName":${JSON.stringify(name)},"timestamp":`;
       heads.set(r.stream_id, head);
     }
-    // Most log lines need no escaping: a regex test is cheaper than JSON.stringify.
-    const message = NEEDS_ESCAPE.test(r.message) ? JSON.stringify(r.message) : `"${r.message}"`;
-    parts[i] = `${head}${r.ts},"message":${message},"ingestionTime":${r.ingest},"eventId":"${eventIdOf(r.ts, r.id)}"}`;
+    parts[i] = `${head}${r.ts},"message":${jsonString(r.message)},"ingestionTime":${r.ingest},"eventId":"${eventIdOf(r.ts, r.id)}"}`;
   }
   const token = nextToken === undefined ? '' : `,"nextToken":${JSON.stringify(nextToken)}`;
   return `{"events":[${parts.join(',')}],"searchedLogStreams":[]${token}}`;

@@ -194,6 +194,8 @@ describe('search blocks', () => {
     const slow = await run(`filter @message like /${escaped}/ and strlen(@message) >= 0`);
     expect(fast.results.map((r) => r.filter((f) => f.field !== '@ptr'))).toEqual(slow.results.map((r) => r.filter((f) => f.field !== '@ptr')));
     expect(fast.statistics).toEqual(slow.statistics);
+    // The results' text is what JSON.stringify writes for the rows (quotes, unicode, JSON fields).
+    for (const out of [fast, slow]) expect(out.text).toBe(JSON.stringify(out.results));
     const expected = MESSAGES.length * 3 - 0;
     expect(fast.statistics.recordsScanned).toBe(expected);
     // Counts by bin: blocks against the executor fed by a scan without any pushed-down filter.

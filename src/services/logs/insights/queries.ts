@@ -52,8 +52,8 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
         const range = { groups, start: q.startTime * 1000, end: q.endTime * 1000 + 999 };
         const out = await runQuery(source, parseQuery(q.queryString), range, q.limit ?? DEFAULT_LIMIT, pause);
         if (!out || store.queries.get(scope, queryId)?.status !== 'Running') return;
-        // Written once: the same text is stored and sent.
-        const text = JSON.stringify(out.results);
+        // The same text is stored and sent.
+        const text = out.text;
         store.db.transaction(() => {
           store.queryResults.put(scope, queryId, text);
           update(scope, queryId, { status: 'Complete', statistics: out.statistics, finishedTime: deps.clock.now() });
