@@ -3,7 +3,9 @@ import { loadModel } from '../../../src/aws/models/index.js';
 import { jsonCodec } from '../../../src/aws/protocol/json.js';
 import { filterPage } from '../../../src/services/logs/filter-page.js';
 import { completeResults } from '../../../src/services/logs/insights/results-body.js';
-import { eventIdOf, type EventRow } from '../../../src/services/logs/store.js';
+import { eventIdOf, LogsStore, type EventRow } from '../../../src/services/logs/store.js';
+import { Collection } from '../../../src/state/collection.js';
+import { Database } from '../../../src/state/database.js';
 
 const model = loadModel('logs');
 const op = model.operation('FilterLogEvents')!;
@@ -52,5 +54,20 @@ describe('Logs Insights results sent as stored text', () => {
     const walked = jsonCodec.serializeOutput(model, getResults, { queryLanguage: 'CWLI', status: 'Complete', results, statistics }, { requestId: 'r' }).body;
     expect(body).toBe(walked);
     expect(out.results).toEqual(results);
+  });
+});
+
+describe('stored query results', () => {
+  it('are kept as the text sent, and results stored as rows by earlier versions still read', () => {
+    const db = new Database(':memory:');
+    const store = new LogsStore(db);
+    const scope = { accountId: '000000000000', region: 'us-east-1' };
+    const rows = [[{ field: '@message', value: 'quotes " ünï' }]];
+    new Collection(db, 'logs.query-results').put(scope, 'old', rows);
+    expect(store.queryResults(scope, 'old')).toBe(JSON.stringify(rows));
+    store.putQueryResults(scope, 'new', '[[{"field":"n","value":"1"}]]');
+    expect(store.queryResults(scope, 'new')).toBe('[[{"field":"n","value":"1"}]]');
+    expect(store.queryResults({ ...scope, region: 'eu-west-1' }, 'new')).toBeUndefined();
+    db.close();
   });
 });

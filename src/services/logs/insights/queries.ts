@@ -55,7 +55,7 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
         // The same text is stored and sent.
         const text = out.text;
         store.db.transaction(() => {
-          store.queryResults.put(scope, queryId, text);
+          store.putQueryResults(scope, queryId, text);
           update(scope, queryId, { status: 'Complete', statistics: out.statistics, finishedTime: deps.clock.now() });
         });
         recent.set(keyOf(scope, queryId), text);
@@ -89,8 +89,7 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
       const q = requireQuery(store, ctx, input.queryId);
       const statistics = q.statistics ?? { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
       if (q.status !== 'Complete') return { queryLanguage: 'CWLI', status: q.status, results: [], statistics };
-      const stored = recent.get(keyOf(ctx, q.queryId)) ?? store.queryResults.get(ctx, q.queryId) ?? '[]';
-      return completeResults(typeof stored === 'string' ? stored : JSON.stringify(stored), statistics);
+      return completeResults(recent.get(keyOf(ctx, q.queryId)) ?? store.queryResults(ctx, q.queryId) ?? '[]', statistics);
     },
 
     async StopQuery(input, ctx) {
