@@ -196,6 +196,12 @@ describe('search blocks', () => {
     expect(fast.statistics).toEqual(slow.statistics);
     // The results' text is what JSON.stringify writes for the rows (quotes, unicode, JSON fields).
     for (const out of [fast, slow]) expect(out.text).toBe(JSON.stringify(out.results));
+    // The newest few, with events of several streams at the same timestamps.
+    for (const k of [1, 2, 3, 5, 8, 13]) {
+      const newest = await run(`filter @message like /${escaped}/ | limit ${k}`);
+      const reference = await run(`filter @message like /${escaped}/ and strlen(@message) >= 0 | limit ${k}`);
+      expect(newest.text).toBe(reference.text);
+    }
     const expected = MESSAGES.length * 3 - 0;
     expect(fast.statistics.recordsScanned).toBe(expected);
     // Counts by bin: blocks against the executor fed by a scan without any pushed-down filter.
