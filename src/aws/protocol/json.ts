@@ -4,6 +4,7 @@ import type { Codec, CodecContext } from './codec.js';
 import { decodeDocument, encodeDocument } from './document-values.js';
 import { resolveError } from './error-shape.js';
 import { eventStreamBody, eventStreamMember } from './event-stream.js';
+import { jsonBodyOf } from './json-body.js';
 import { decodeUtf8 } from './values.js';
 import type { WireResponse } from './wire.js';
 
@@ -38,11 +39,11 @@ export const jsonCodec: Codec = {
         body: eventStreamBody(model, stream.shape, events as AsyncIterable<Record<string, unknown>>),
       };
     }
-    const doc = shape ? encodeDocument(model, shape, output ?? {}, 'json') : {};
+    const body = jsonBodyOf(output) ?? JSON.stringify((shape ? encodeDocument(model, shape, output ?? {}, 'json') : {}) ?? {});
     return {
       statusCode: 200,
       headers: { 'content-type': contentType(model), 'x-amzn-requestid': ctx.requestId },
-      body: JSON.stringify(doc ?? {}),
+      body,
     };
   },
 

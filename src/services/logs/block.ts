@@ -35,6 +35,8 @@ export class Block {
   private readonly ingest0: number;
   private readonly meta: Int32Array;
   readonly text: Buffer;
+  /** Memory the decoded block holds (text and offsets). */
+  readonly bytes: number;
 
   constructor(r: BlockRow) {
     this.id = r.id;
@@ -49,6 +51,7 @@ export class Block {
     const m = r.meta.byteOffset % 4 === 0 ? r.meta : Buffer.from(r.meta);
     this.meta = new Int32Array(m.buffer, m.byteOffset, 4 * r.n);
     this.text = r.text;
+    this.bytes = r.text.length + r.meta.length;
   }
 
   start(i: number): number {

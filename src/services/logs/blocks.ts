@@ -29,6 +29,12 @@ const MERGE_BYTES = 32 * 1024;
 /** Largest block built from stored events (backfill, rewrites). */
 const BLOCK_EVENTS = 1000;
 const BLOCK_BYTES = 64 * 1024;
+/**
+ * Decoded blocks kept in memory (text and offsets), least recently read dropped first. A
+ * search of a million events reads about 90 MB of blobs; from SQLite that is most of its
+ * time (overflow pages copied one by one), from memory it is the `indexOf` alone.
+ */
+const CACHE_BYTES = 160 * 1024 * 1024;
 
 export interface BlockScope {
   groupIds: number[];
@@ -42,6 +48,9 @@ export interface BlockScope {
 export class BlockStore {
   private readonly s: Record<string, Statement>;
   private readonly cache = new Map<string, Statement>();
+  /** Blocks by id, in order of last use. Every write to a cached block drops it first. */
+  private readonly decoded = new Map<number, Block>();
+  private decodedBytes = 0;
 
   constructor(private readonly db: Database) {
     const p = (sql: string) => db.sql.prepare(sql);
@@ -71,6 +80,7 @@ export class BlockStore {
       if (fits(all)) {
         const oldTexts = Array.from({ length: old.n }, (_, i) => old.text.subarray(old.start(i), old.end(i)));
         const b = encode(all, [...oldTexts, ...texts]);
+        this.forget(last.id);
         this.s.update.run(b.minTs, b.maxTs, all.length, b.id0, b.ingest0, b.bloom, b.meta, b.text, last.id);
         return;
       }
@@ -91,15 +101,53 @@ export class BlockStore {
   }
 
   deleteGroup(groupId: number): void {
+    this.clearCache();
     this.s.deleteGroup.run(groupId);
   }
 
   deleteStream(streamId: number): void {
+    this.clearCache();
     this.s.deleteStream.run(streamId);
+  }
+
+  /** Forgets every decoded block (after deletions, or when the database was wiped under it). */
+  clearCache(): void {
+    this.decoded.clear();
+    this.decodedBytes = 0;
+  }
+
+  private forget(id: number): void {
+    const b = this.decoded.get(id);
+    if (!b) return;
+    this.decoded.delete(id);
+    this.decodedBytes -= b.bytes;
+  }
+
+  /** A block by id, from memory when it was read before; undefined when it no longer exists. */
+  private read(id: number): Block | undefined {
+    let b = this.decoded.get(id);
+    if (b) {
+      // Move to the end: the map's order is the order of last use.
+      this.decoded.delete(id);
+      this.decoded.set(id, b);
+      return b;
+    }
+    const row = this.s.byId.get(id) as BlockRow | undefined;
+    if (!row) return undefined;
+    b = new Block(row);
+    this.decoded.set(id, b);
+    this.decodedBytes += b.bytes;
+    for (const [old, x] of this.decoded) {
+      if (this.decodedBytes <= CACHE_BYTES) break;
+      this.decoded.delete(old);
+      this.decodedBytes -= x.bytes;
+    }
+    return b;
   }
 
   /** Drops a group's events older than `before`: whole blocks go, straddling ones are cut. */
   expire(groupId: number, before: number): void {
+    this.clearCache();
     this.s.expireWhole.run(groupId, before);
     for (const row of this.s.straddling.all(groupId, before, before) as BlockRow[]) {
       const b = new Block(row);
@@ -156,8 +204,8 @@ export class BlockStore {
     for (const [id, minTs, bloom] of rows) {
       if (!sieve.every((x) => mayContain(bloom!, x))) continue;
       if (stop?.(minTs)) return;
-      const row = this.s.byId.get(id) as BlockRow | undefined;
-      if (row) yield new Block(row);
+      const b = this.read(id);
+      if (b) yield b;
     }
   }
 }

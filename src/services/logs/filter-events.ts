@@ -1,14 +1,15 @@
 import type { Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../aws/gateway/context.js';
-import type { FilteredLogEvent, LogsOperations } from '../../aws/models/generated/logs.js';
+import type { LogsOperations } from '../../aws/models/generated/logs.js';
 import { ServiceError } from '../../core/errors.js';
 import type { Database } from '../../state/database.js';
 import { invalidParameter, namedGroup } from './common.js';
 import { EVENT_OVERHEAD, PAGE_BYTES, type Cursor } from './events-read.js';
 import { parseFilterPattern, type FilterPattern } from './filter-pattern.js';
 import type { BlockStore } from './blocks.js';
-import { eventIdOf, type EventRow, type LogsStore } from './store.js';
+import { filterPage } from './filter-page.js';
+import type { EventRow, LogsStore } from './store.js';
 
 type Ops = Partial<LogsOperations<RequestContext>>;
 
@@ -189,7 +190,7 @@ export function filterOperations(store: LogsStore): Ops {
         if (input.logStreamNames && !streamIds.length) throw new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
       }
       const limit = input.limit ?? 10_000;
-      const events: FilteredLogEvent[] = [];
+      const rows: EventRow[] = [];
       let bytes = 0;
       let more = false;
       const stored = store.groupEvents(g);
@@ -202,19 +203,15 @@ export function filterOperations(store: LogsStore): Ops {
       const { rows: scan, resume: kept } = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern });
       for (const r of scan) {
         bytes += r.message.length + EVENT_OVERHEAD;
-        if (events.length >= limit || (bytes > PAGE_BYTES && events.length > 0)) {
+        if (rows.length >= limit || (bytes > PAGE_BYTES && rows.length > 0)) {
           more = true;
           break;
         }
-        events.push({ logStreamName: names.get(r.stream_id), timestamp: r.ts, message: r.message, ingestionTime: r.ingest, eventId: eventIdOf(r.ts, r.id) });
+        rows.push(r);
       }
       scan.return(undefined);
-      const last = events[events.length - 1];
-      return {
-        events,
-        searchedLogStreams: [],
-        nextToken: more && last ? Buffer.from(`${last.timestamp}:${Number(last.eventId!.slice(20))}:${kept.key ?? ''}`).toString('base64url') : undefined,
-      };
+      const last = rows[rows.length - 1];
+      return filterPage(rows, names, more && last ? Buffer.from(`${last.ts}:${last.id}:${kept.key ?? ''}`).toString('base64url') : undefined);
     },
   };
 }

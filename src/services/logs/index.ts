@@ -28,6 +28,8 @@ export const logs: ServiceDefinition = {
         ...insightsOperations(store, deps),
         ...tail.ops,
       },
+      // The stores' rows are gone: so are the blocks decoded from them and the kept searches.
+      reset: () => store.forgetCached(),
     };
   },
 };

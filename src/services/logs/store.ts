@@ -86,6 +86,10 @@ CREATE TABLE logs_events (id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, str
   ingest INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE INDEX logs_events_group ON logs_events (group_id, ts, stream_id);`;
 
+const QUERY_RESULTS_SCHEMA = `
+CREATE TABLE logs_query_results (account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (account, region, id));`;
+
 /** Rows per multi-row INSERT: fewer statement runs per batch. */
 const ROWS_PER_INSERT = 50;
 const GROUP_COLS = 'id, name, created, retention, kms, cls, deletion_protection, tags, retention_gen';
@@ -99,8 +103,8 @@ export class LogsStore {
   readonly metricFilters: Collection<MetricFilterRecord>;
   readonly subscriptions: Collection<SubscriptionFilterRecord>;
   readonly queries: Collection<QueryRecord>;
-  /** Results apart from the query record, so status checks do not parse them. */
-  readonly queryResults: Collection<{ field: string; value: string }[][]>;
+  /** Results stored as rows by earlier versions (now kept as text in logs_query_results). */
+  private readonly oldQueryResults: Collection<{ field: string; value: string }[][]>;
   /** The search copy of the events (see blocks.ts). */
   readonly blocks: BlockStore;
   /** Bumped when stored events are deleted: cached search results name the count they saw. */
@@ -119,7 +123,8 @@ export class LogsStore {
     this.metricFilters = new Collection(db, 'logs.metric-filters');
     this.subscriptions = new Collection(db, 'logs.subscription-filters');
     this.queries = new Collection(db, 'logs.queries');
-    this.queryResults = new Collection(db, 'logs.query-results');
+    this.oldQueryResults = new Collection(db, 'logs.query-results');
+    db.migrate('logs-v3-query-results', QUERY_RESULTS_SCHEMA);
     const p = (sql: string) => db.sql.prepare(sql);
     this.s = {
       group: p(`SELECT ${GROUP_COLS} FROM logs_groups WHERE account = ? AND region = ? AND name = ?`),
@@ -147,12 +152,35 @@ export class LogsStore {
       insertEvent: p('INSERT INTO logs_events (group_id, stream_id, ts, ingest, message) VALUES (?, ?, ?, ?, ?)'),
       insertEvents: p(`INSERT INTO logs_events (group_id, stream_id, ts, ingest, message) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`),
       expire: p('DELETE FROM logs_events WHERE group_id = ? AND ts < ?'),
+      putResults: p('INSERT OR REPLACE INTO logs_query_results (account, region, id, body) VALUES (?, ?, ?, ?)'),
+      results: p('SELECT body FROM logs_query_results WHERE account = ? AND region = ? AND id = ?').pluck(),
       recount: p(`UPDATE logs_streams SET
         n = (SELECT count(*) FROM logs_events e WHERE e.group_id = logs_streams.group_id AND e.stream_id = logs_streams.id),
         bytes = (SELECT COALESCE(sum(length(CAST(message AS BLOB))), 0) FROM logs_events e WHERE e.group_id = logs_streams.group_id AND e.stream_id = logs_streams.id),
         first_ts = (SELECT min(ts) FROM logs_events e WHERE e.group_id = logs_streams.group_id AND e.stream_id = logs_streams.id)
         WHERE group_id = ?`),
     };
+  }
+
+  /**
+   * A query's results as the JSON text GetQueryResults sends, apart from the query record
+   * so status checks do not read them; stored as is, not as a JSON document.
+   */
+  putQueryResults(scope: Scope, queryId: string, text: string): void {
+    this.s.putResults.run(scope.accountId, scope.region, queryId, text);
+  }
+
+  queryResults(scope: Scope, queryId: string): string | undefined {
+    const text = this.s.results.get(scope.accountId, scope.region, queryId) as string | undefined;
+    if (text !== undefined) return text;
+    const old = this.oldQueryResults.get(scope, queryId);
+    return old && JSON.stringify(old);
+  }
+
+  /** Drops what is held in memory about stored events (after the database was wiped). */
+  forgetCached(): void {
+    this.deletions++;
+    this.blocks.clearCache();
   }
 
   group(scope: Scope, name: string): GroupRow | undefined {
@@ -283,8 +311,12 @@ export class LogsStore {
 
 /** A 56-digit event id, stable across calls: the timestamp, then the row id. */
 export function eventIdOf(ts: number, id: number): string {
-  return String(ts).padStart(20, '0') + String(id).padStart(36, '0');
+  const t = String(ts);
+  const i = String(id);
+  return ZEROS.slice(t.length + 16) + t + ZEROS.slice(i.length) + i;
 }
+
+const ZEROS = '0'.repeat(36);
 
 export function groupArn(scope: Scope, name: string): string {
   return `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${name}`;

@@ -5,7 +5,7 @@ import { LogRow } from '../../../src/services/logs/insights/log-row.js';
 import { parseQuery } from '../../../src/services/logs/insights/parser.js';
 import { pushdown, requiredLiteral } from '../../../src/services/logs/insights/pushdown.js';
 import { runQuery } from '../../../src/services/logs/insights/run-query.js';
-import { toText } from '../../../src/services/logs/insights/values.js';
+import { formatTime, toText } from '../../../src/services/logs/insights/values.js';
 import { LogsStore } from '../../../src/services/logs/store.js';
 import { Database } from '../../../src/state/database.js';
 import { ServiceError } from '../../../src/core/errors.js';
@@ -134,5 +134,22 @@ describe('pushdown to SQLite', () => {
     expect(raw.results.map((r) => r.find((f) => f.field === '@message')?.value)).toEqual(['ERROR GET /c 503 45ms', 'INFO GET /b 200 30ms', 'ERROR GET /a 500 12ms']);
     expect(raw.statistics.bytesScanned).toBe(EVENTS.filter((e) => e[0] <= 10).reduce((n, e) => n + Buffer.byteLength(e[2]), 0));
     db.close();
+  });
+});
+
+describe('timestamps as Logs Insights prints them', () => {
+  const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  it.each([
+    0, 1, 999, 1000, 59_999, 60_000, -1, -999, -60_000, -60_001, Date.UTC(2024, 0, 1), Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1),
+    Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), Date.UTC(-1, 11, 31, 23, 59, 59, 999), 1_700_000_000_123, 1.5,
+  ])('%d is written as toISOString writes it', (ms) => {
+    expect(formatTime(ms)).toBe(iso(ms));
+  });
+
+  it('writes runs of times in order, out of order and across minutes as toISOString does', () => {
+    for (let i = 0; i < 5000; i++) {
+      const ms = Date.UTC(2024, 0, 1) + ((i * 7919) % 3_600_000) * (i % 3 === 0 ? -1 : 1);
+      expect(formatTime(ms)).toBe(iso(ms));
+    }
   });
 });

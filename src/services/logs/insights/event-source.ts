@@ -160,7 +160,6 @@ export class EventSource {
     return [...out].map(([b, n]) => ({ keys: [b], n }));
   }
 
-  /** The newest `limit` candidate events, newest first. */
   /** The newest `limit` candidate events, newest first, and how many candidates there are. */
   newest(scope: Scope, globs: string[], limit: number, wide: boolean): { rows: RawEvent[]; count: number } {
     if (globs.length) return this.newestMatches(scope, globs, limit);
@@ -182,6 +181,8 @@ export class EventSource {
       count++;
       if (ts < floor || limit <= 0) return;
       kept.push({ id: b.eventId(i), group_id: b.groupId, stream_id: b.streamId, ts, ingest: b.ingest(i), message: b.message(i) });
+      // With `limit` in hand, nothing older than the oldest of them can be among the newest.
+      if (kept.length === limit && floor === -Infinity) floor = kept.reduce((m, e) => Math.min(m, e.ts), Infinity);
       if (kept.length >= 2 * limit) {
         kept = kept.sort(newest).slice(0, limit);
         floor = kept[kept.length - 1].ts;

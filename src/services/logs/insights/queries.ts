@@ -8,7 +8,8 @@ import { groupNameOf, invalidParameter } from '../common.js';
 import type { LogsStore, QueryRecord } from '../store.js';
 import { EventSource } from './event-source.js';
 import { parseQuery } from './parser.js';
-import { runQuery, type QueryOutput } from './run-query.js';
+import { completeResults } from './results-body.js';
+import { runQuery } from './run-query.js';
 
 type Ops = Partial<LogsOperations<RequestContext>>;
 
@@ -24,9 +25,9 @@ interface QueryJob {
 /** Logs Insights: queries are parsed when started, then run in the background by a durable job. */
 export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
   const source = new EventSource(store.db, store.blocks);
-  // The results of the queries completed last, as stored: GetQueryResults, which clients call
-  // right after completion, then skips parsing megabytes of JSON back.
-  const recent = new Map<string, QueryOutput['results']>();
+  // The results of the queries completed last, as JSON text: GetQueryResults, which clients
+  // call right after completion, then sends them without reading megabytes back.
+  const recent = new Map<string, string>();
   const keyOf = (scope: Scope, id: string) => `${scope.accountId}/${scope.region}/${id}`;
   const update = (scope: Scope, id: string, change: Partial<QueryRecord>) => {
     const q = store.queries.get(scope, id);
@@ -51,11 +52,13 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
         const range = { groups, start: q.startTime * 1000, end: q.endTime * 1000 + 999 };
         const out = await runQuery(source, parseQuery(q.queryString), range, q.limit ?? DEFAULT_LIMIT, pause);
         if (!out || store.queries.get(scope, queryId)?.status !== 'Running') return;
+        // The same text is stored and sent.
+        const text = out.text;
         store.db.transaction(() => {
-          store.queryResults.put(scope, queryId, out.results);
+          store.putQueryResults(scope, queryId, text);
           update(scope, queryId, { status: 'Complete', statistics: out.statistics, finishedTime: deps.clock.now() });
         });
-        recent.set(keyOf(scope, queryId), out.results);
+        recent.set(keyOf(scope, queryId), text);
         if (recent.size > RECENT_RESULTS) recent.delete(recent.keys().next().value!);
       } catch (e) {
         update(scope, queryId, { status: 'Failed', error: errorMessage(e), finishedTime: deps.clock.now() });
@@ -84,12 +87,9 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
 
     async GetQueryResults(input, ctx) {
       const q = requireQuery(store, ctx, input.queryId);
-      return {
-        queryLanguage: 'CWLI',
-        status: q.status,
-        results: q.status === 'Complete' ? (recent.get(keyOf(ctx, q.queryId)) ?? store.queryResults.get(ctx, q.queryId) ?? []) : [],
-        statistics: q.statistics ?? { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 },
-      };
+      const statistics = q.statistics ?? { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
+      if (q.status !== 'Complete') return { queryLanguage: 'CWLI', status: q.status, results: [], statistics };
+      return completeResults(recent.get(keyOf(ctx, q.queryId)) ?? store.queryResults(ctx, q.queryId) ?? '[]', statistics);
     },
 
     async StopQuery(input, ctx) {

@@ -44,8 +44,22 @@ export function toText(v: Value): string | undefined {
 
 /** `2024-01-01 00:05:00.000`, the way Logs Insights prints timestamps. */
 export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  // Rows come in time order: the date, hour and minute are written once per minute.
+  const minute = Math.floor(ms / 60_000);
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  if (minute !== lastMinute.key) {
+    const iso = new Date(minute * 60_000).toISOString();
+    if (iso.length !== 24) return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    lastMinute.key = minute;
+    lastMinute.text = `${iso.slice(0, 10)} ${iso.slice(11, 17)}`;
+  }
+  const rest = ms - minute * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return `${lastMinute.text}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}`;
 }
+
+const lastMinute = { key: NaN, text: '' };
 
 /** Orders values as sort does: numbers (and times) numerically, otherwise as text; missing values last. */
 export function compareValues(a: Value, b: Value): number {
