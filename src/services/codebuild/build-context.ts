@@ -54,6 +54,10 @@ export interface BuildRun {
   /** The last failed phase said `on-failure: CONTINUE`. */
   continued?: boolean;
   cacheKey?: string;
+  /** Where the commands run: the machine's sandbox, or a container. */
+  backend: Sandbox;
+  /** The `run-as` user the workspace was last handed to, while phases run as that user. */
+  runAs?: string;
   /** An unexpected error ended the build: FAULT. */
   fault?: string;
 }

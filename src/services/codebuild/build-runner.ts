@@ -9,6 +9,7 @@ import { downloadSource, prepareShell, provisioningLines } from './build-setup.j
 import { VariableError } from './build-env.js';
 import { BuildspecError, type PhaseKey } from './buildspec.js';
 import { runPhase } from './phase-exec.js';
+import { phaseIdentity } from './run-as.js';
 import { SourceError } from './sources.js';
 import type { BuildRecord, PhaseType, Status } from './store.js';
 import { Workspace } from './workspace.js';
@@ -45,7 +46,8 @@ async function buildPhases(run: BuildRun): Promise<boolean> {
     run.tracker.start(type);
     const spec = run.spec!.phases[key];
     if (type === 'INSTALL' && spec?.runtimeVersions) run.log.agent('Skipping install of runtimes. Runtime version selection is not supported by this build image.');
-    const outcome = await runPhase({ name: type, spec, shell: run.shell!, log: run.log, signal: run.signal, succeeding: run.succeeding });
+    const who = spec ? await phaseIdentity(run, key) : {};
+    const outcome = who.failure ? { failure: who.failure, interrupted: false } : await runPhase({ name: type, spec, shell: run.shell!, log: run.log, signal: run.signal, succeeding: run.succeeding, user: who.user });
     if (outcome.interrupted) {
       run.tracker.end(interruptedStatus(interruption(run.signal)!), interruptContext(run));
       return false;
@@ -91,7 +93,7 @@ export async function runBuild(d: RunnerDeps, scope: Scope, id: string, signal: 
   const log = new BuildLog(d.aws, scope, target, d.clock, d.log);
   const tracker = new PhaseTracker(d.store, scope, id, d.clock, log, d.notify);
   const ws = new Workspace(d.workspaces, first.uuid, d.sandbox);
-  const run: BuildRun = { d, scope, id, tracker, log, ws, signal, srcDir: '', srcHost: '', secondary: {}, env: {}, succeeding: true };
+  const run: BuildRun = { d, scope, id, tracker, log, ws, signal, backend: d.sandbox, srcDir: '', srcHost: '', secondary: {}, env: {}, succeeding: true };
   tracker.end('SUCCEEDED', undefined, true);
   try {
     try {

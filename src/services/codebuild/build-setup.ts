@@ -121,9 +121,6 @@ function logPhasesFound(run: BuildRun): void {
   run.log.agent(`Moving to directory ${run.srcDir}`);
   run.log.agent(`Phases found in YAML: ${found.length}`);
   for (const k of found) run.log.agent(` ${k.toUpperCase()}: ${run.spec!.phases[k]!.commands.length} commands`);
-  if (run.spec!.runAs || found.some((k) => run.spec!.phases[k]!.runAs)) {
-    run.log.agent('run-as is not supported by the local backends: commands run as the user Slipway runs as');
-  }
 }
 
 async function restoreBuildCache(run: BuildRun): Promise<void> {
