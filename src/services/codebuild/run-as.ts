@@ -59,7 +59,7 @@ export async function phaseIdentity(run: BuildRun, key: PhaseKey): Promise<{ use
   const first = run.spec!.phases[key]?.commands[0] ?? '';
   const user = await lookupUser(shell, name);
   if (!user) return { failure: runAsFailure(first, `user: unknown user ${name}`) };
-  const self = run.backend.kind === 'docker' ? 0 : (process.getuid?.() ?? 0);
+  const self = run.backend.sandbox.kind === 'docker' ? 0 : (process.getuid?.() ?? 0);
   if (self !== 0 && self !== user.uid) {
     return { failure: runAsFailure(first, `run-as ${name}: this backend runs builds as uid ${self}, which cannot switch to another user (run Slipway as root, or use the Docker backend)`) };
   }

@@ -86,7 +86,7 @@ export class ShellSession {
     this.buffer = '';
     this.launchEnv = env;
     this.driver = this.o.sandbox.run({
-      argv: [hasBash() ? 'bash' : '/bin/sh', '-c', DRIVER],
+      argv: this.driverArgv(),
       cwd: this.o.cwd,
       env: { ...env, __CB_AGENT: this.o.workspace.visible(this.o.workspace.agent), __CB_MARK: this.mark },
       binds: this.o.workspace.binds(),
@@ -109,6 +109,12 @@ export class ShellSession {
     }
     this.ctl = first;
     void driver.then(() => this.driverEnded());
+  }
+
+  /** The driver runs in bash where there is one: the host's is known, an image's is looked for in it. */
+  private driverArgv(): string[] {
+    if (this.o.sandbox.kind !== 'docker') return [hasBash() ? 'bash' : '/bin/sh', '-c', DRIVER];
+    return ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash -c "$1"; fi; exec /bin/sh -c "$1"', 'sh', DRIVER];
   }
 
   private driverEnded(): void {
