@@ -171,7 +171,13 @@ export class ShellSession {
     const done = new Promise<CommandResult>((resolve) => (this.pending = { n, resolve }));
     this.capturing = mode === 'capture';
     const who = user ? `${user.name}:${user.uid}:${user.gid}:${user.home}` : '-';
-    await this.ctl!.write(`${n} ${succeeding ? 1 : 0} ${mode} ${this.shell} ${this.script} ${who}\n`);
+    try {
+      await this.ctl!.write(`${n} ${succeeding ? 1 : 0} ${mode} ${this.shell} ${this.script} ${who}\n`);
+    } catch (e) {
+      // A stop that killed the driver as the command was sent (EPIPE) is the stop, not a fault.
+      if (this.o.signal.aborted) return { exitCode: null, interrupted: true };
+      throw e;
+    }
     const r = await done;
     this.capturing = false;
     return { ...r, interrupted: r.interrupted || this.o.signal.aborted };

@@ -13,11 +13,12 @@ import {
   type BuildBatch,
   type BuildGroup,
 } from '@aws-sdk/client-codebuild';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { buildLog } from './support.js';
+import { buildLog, getBytes } from './support.js';
 
 const phases = (commands: string[]) => ['phases:', '  build:', '    commands:', ...commands.map((c) => `      - ${JSON.stringify(c)}`)];
 
@@ -112,6 +113,21 @@ describe('build batches: build-list, build-matrix and build-graph run real build
     const b = await builds(batch);
     const lines = (await Promise.all(Object.values(b).map(logOf))).flat().filter((l) => l.startsWith('flavor='));
     expect(lines.sort()).toEqual(['flavor=mint size=l common=shared', 'flavor=mint size=s common=shared', 'flavor=vanilla size=l common=shared', 'flavor=vanilla size=s common=shared']);
+  });
+
+  it('combines the builds\' artifacts in one location, each under its identifier (combineArtifacts)', async () => {
+    const s3 = new S3Client({ ...sdkConfig(sw.url), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'batch-out' }));
+    const started = await cb.send(new StartBuildBatchCommand({
+      projectName: 'batchy',
+      artifactsOverride: { type: 'S3', location: 'batch-out', packaging: 'NONE' },
+      buildBatchConfigOverride: { combineArtifacts: true },
+      buildspecOverride: ['version: 0.2', 'batch:', '  build-list:', '    - identifier: linux', '    - identifier: mac', ...phases(['echo "made by $CODEBUILD_BATCH_BUILD_IDENTIFIER" > out.txt']), 'artifacts:', '  files:', '    - out.txt'].join('\n'),
+    }));
+    const batch = await waitBatch(started.buildBatch!.id!);
+    expect(batch.buildBatchStatus).toBe('SUCCEEDED');
+    expect(batch.phases!.map((p) => p.phaseType)).toContain('COMBINE_ARTIFACTS');
+    for (const id of ['linux', 'mac']) expect(Buffer.from(await getBytes(s3, 'batch-out', `batchy/${id}/out.txt`)).toString()).toBe(`made by ${id}\n`);
   });
 
   it('fails the batch when a build fails: fast-fail stops the others, and a graph never starts what depended on it', async () => {
