@@ -171,7 +171,7 @@ export class BatchRunner {
     s.envOverride = [...s.envOverride.filter((v) => !(v.name in g.env.variables)), ...vars];
     // Each build's artifacts go under its identifier, so the builds of a batch never overwrite each other.
     if (s.artifacts.type === 'S3') s.artifacts = { ...s.artifacts, name: `${s.artifacts.name || b.projectName}/${g.identifier}` };
-    s.idempotencyToken = undefined;
+    delete s.idempotencyToken;
     const p = this.d.store.projects.get(scope, b.projectName);
     if (!p) return;
     const build = createBuild(this.d, scope, b.principal, p, { ...s, buildBatchArn: b.arn }, b.initiator);

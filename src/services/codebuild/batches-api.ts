@@ -90,6 +90,9 @@ export function batchOperations(d: BatchDeps, runner: BatchRunner): Ops {
       const name = projectName(input.projectName);
       const p = d.store.projects.get(ctx, name);
       if (!p) throw notFound(ctx, name);
+      // The same idempotency token within 5 minutes is the same batch, as StartBuild does it.
+      const same = input.idempotencyToken && d.store.batches.list(ctx, `${name}:`).find((b) => b.settings.idempotencyToken === input.idempotencyToken && d.clock.now() - b.startTime < 5 * 60_000);
+      if (same) return { buildBatch: batchView(d, ctx, same) };
       const s = settings(p, { ...input, timeoutInMinutesOverride: input.buildTimeoutInMinutesOverride } as StartBuildInput);
       checkStartable(s);
       const id8 = uuid();

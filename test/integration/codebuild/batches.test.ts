@@ -90,8 +90,8 @@ describe('build batches: build-list, build-matrix and build-graph run real build
     expect(b.package.buildBatchArn).toBe(batch.arn);
   });
 
-  it('multiplies out a dynamic build-matrix, one build per combination', async () => {
-    const batch = await waitBatch((await start([
+  it('multiplies out a dynamic build-matrix, one build per combination (the same idempotency token starting it once)', async () => {
+    const matrix = [
       'batch:',
       '  build-matrix:',
       '    static:',
@@ -108,7 +108,11 @@ describe('build batches: build-list, build-matrix and build-graph run real build
       '            - s',
       '            - l',
       ...phases(['echo "flavor=$FLAVOR size=$SIZE common=$COMMON"']),
-    ])).id!);
+    ].join('\n');
+    const once = { projectName: 'batchy', buildspecOverride: `version: 0.2\n${matrix}`, idempotencyToken: 'matrix-once' };
+    const started = (await cb.send(new StartBuildBatchCommand(once))).buildBatch!;
+    expect((await cb.send(new StartBuildBatchCommand(once))).buildBatch!.id).toBe(started.id);
+    const batch = await waitBatch(started.id!);
     expect(batch.buildBatchStatus).toBe('SUCCEEDED');
     const b = await builds(batch);
     const lines = (await Promise.all(Object.values(b).map(logOf))).flat().filter((l) => l.startsWith('flavor='));
