@@ -15,7 +15,11 @@ import {
 } from '@aws-sdk/client-codebuild';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSlipway } from '../../helpers/process.js';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 import { buildLog, getBytes } from './support.js';
@@ -219,5 +223,42 @@ describe('build batches: build-list, build-matrix and build-graph run real build
     const bad = await waitBatch((await start(phases(['true']))).id!);
     expect(bad.buildBatchStatus).toBe('FAILED');
     expect(bad.phases!.find((p) => p.phaseType === 'DOWNLOAD_BATCHSPEC')).toMatchObject({ phaseStatus: 'FAILED', contexts: [{ statusCode: 'YAML_FILE_ERROR', message: expect.stringContaining('no batch section') }] });
+  });
+});
+
+describe('build batches survive a restart', () => {
+  it('goes on after a crash: the build cut off ends FAULT, what depended on it never runs, the batch ends FAILED', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'slipway-batch-restart-'));
+    try {
+      const first = await spawnSlipway(['--port', '0', '--data-dir', dataDir]);
+      const cb = new CodeBuildClient(sdkConfig(first.url));
+      await cb.send(new CreateProjectCommand({ name: 'crashy', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' }, artifacts: { type: 'NO_ARTIFACTS' }, environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' }, serviceRole: 'arn:aws:iam::000000000000:role/r' }));
+      const spec = ['version: 0.2', 'batch:', '  build-graph:', '    - identifier: long', '    - identifier: after', '      depend-on: [long]', ...phases(['sleep 3021'])].join('\n');
+      const id = (await cb.send(new StartBuildBatchCommand({ projectName: 'crashy', buildspecOverride: spec }))).buildBatch!.id!;
+      for (;;) {
+        const g = (await cb.send(new BatchGetBuildBatchesCommand({ ids: [id] }))).buildBatches![0].buildGroups?.[0]?.currentBuildSummary;
+        if (g && (await cb.send(new BatchGetBuildsCommand({ ids: [g.arn!] }))).builds![0].currentPhase === 'BUILD') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = await spawnSlipway(['--port', '0', '--data-dir', dataDir]);
+      try {
+        const cb2 = new CodeBuildClient(sdkConfig(second.url));
+        let batch: BuildBatch;
+        for (;;) {
+          batch = (await cb2.send(new BatchGetBuildBatchesCommand({ ids: [id] }))).buildBatches![0];
+          if (batch.complete) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(batch.buildBatchStatus).toBe('FAILED');
+        expect(Object.fromEntries(batch.buildGroups!.map((g) => [g.identifier, g.currentBuildSummary?.buildStatus]))).toEqual({ long: 'FAULT', after: undefined });
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
