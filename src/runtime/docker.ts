@@ -115,11 +115,7 @@ export class DockerSandbox implements Sandbox {
 
   /** Removes the container (stop, timeout, or the build's teardown); resolves once it is gone. */
   remove(): Promise<void> {
-    return new Promise((resolve) => {
-      const rm = spawn(dockerCli() ?? 'docker', ['rm', '--force', this.o.name], { stdio: 'ignore' });
-      rm.once('error', () => resolve());
-      rm.once('close', () => resolve());
-    });
+    return removeContainer(this.o.name);
   }
 
   private supervise(args: string[], spec: RunSpec): Promise<RunResult> {
@@ -154,4 +150,18 @@ export class DockerSandbox implements Sandbox {
       child.once('close', finish);
     });
   }
+}
+
+/**
+ * Removes a container by name if the engine has one: a build's container left running by a
+ * Slipway that crashed (its `docker run` client died with it, the container did not).
+ */
+export function removeContainer(name: string): Promise<void> {
+  const cmd = dockerCli();
+  if (!cmd || !dockerEndpoint()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const rm = spawn(cmd, ['rm', '--force', name], { stdio: 'ignore' });
+    rm.once('error', () => resolve());
+    rm.once('close', () => resolve());
+  });
 }

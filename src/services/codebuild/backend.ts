@@ -1,4 +1,4 @@
-import { DockerSandbox, dockerCli, dockerEndpoint, inspectImage } from '../../runtime/docker.js';
+import { DockerSandbox, dockerCli, dockerEndpoint, inspectImage, removeContainer } from '../../runtime/docker.js';
 import type { Sandbox } from '../../runtime/sandbox.js';
 import type { RunnerDeps } from './build-context.js';
 import type { BuildRecord } from './store.js';
@@ -14,6 +14,14 @@ export interface BuildBackend {
   lines: string[];
 }
 
+/** The container a build runs in with the Docker backend. */
+export const containerName = (uuid: string) => `slipway-codebuild-${uuid}`;
+
+/** A build cut off by a crash: its container, if it ran in one, goes too. */
+export function removeBuildContainer(uuid: string): Promise<void> {
+  return removeContainer(containerName(uuid));
+}
+
 const HOST_PATH = () => process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
 
 /**
@@ -26,7 +34,7 @@ export async function chooseBackend(d: RunnerDeps, b: BuildRecord): Promise<Buil
   const endpoint = process.env.SLIPWAY_CODEBUILD_BACKEND === 'local' ? undefined : dockerEndpoint();
   const found = endpoint && dockerCli() ? await inspectImage(endpoint, image) : undefined;
   if (endpoint && found) {
-    const sandbox = new DockerSandbox({ image, imageId: found.id, path: found.path, name: `slipway-codebuild-${b.uuid}`, privileged: b.environment.privilegedMode === true, endpoint });
+    const sandbox = new DockerSandbox({ image, imageId: found.id, path: found.path, name: containerName(b.uuid), privileged: b.environment.privilegedMode === true, endpoint });
     return {
       sandbox,
       path: found.path,

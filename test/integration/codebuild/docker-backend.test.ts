@@ -1,6 +1,10 @@
 import { BatchGetBuildsCommand, CodeBuildClient, CreateProjectCommand, StartBuildCommand, StopBuildCommand, type StartBuildCommandInput } from '@aws-sdk/client-codebuild';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSlipway } from '../../helpers/process.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 import { containersNamed, dockerUnavailable, importTestImage, privilegedRefused, removeImage } from './docker-image.js';
@@ -98,6 +102,32 @@ describe.skipIf(unavailable !== '')('the Docker backend: builds run in a contain
     const timedOut = await waitForBuild(cb, slow.id!);
     expect(timedOut.buildStatus).toBe('TIMED_OUT');
     expect(await containersNamed(slow.id!.split(':')[1])).toEqual([]);
+  });
+
+  it('removes the container of a build cut off by a crash when Slipway starts again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'slipway-docker-crash-'));
+    try {
+      const first = await spawnSlipway(['--port', '0', '--data-dir', dataDir]);
+      const cb1 = new CodeBuildClient(sdkConfig(first.url));
+      await cb1.send(new CreateProjectCommand({ name: 'crash', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 600\n' }, artifacts: { type: 'NO_ARTIFACTS' }, environment: { type: 'LINUX_CONTAINER', image: IMAGE, computeType: 'BUILD_GENERAL1_SMALL' }, serviceRole: 'arn:aws:iam::000000000000:role/r' }));
+      const id = (await cb1.send(new StartBuildCommand({ projectName: 'crash' }))).build!.id!;
+      const uuid = id.split(':')[1];
+      while ((await containersNamed(uuid)).length === 0) await new Promise((r) => setTimeout(r, 50));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect(await containersNamed(uuid)).toHaveLength(1); // the crash left it running
+      const second = await spawnSlipway(['--port', '0', '--data-dir', dataDir]);
+      try {
+        const b = (await new CodeBuildClient(sdkConfig(second.url)).send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0];
+        expect(b.buildStatus).toBe('FAULT');
+        expect(await containersNamed(uuid)).toEqual([]);
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('maps privilegedMode to a privileged container (all capabilities)', async (t) => {
