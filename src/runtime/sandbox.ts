@@ -37,7 +37,7 @@ export interface RunResult {
  * is the fallback where bubblewrap is missing, with no isolation, and says so.
  */
 export interface Sandbox {
-  readonly kind: 'bubblewrap' | 'process';
+  readonly kind: 'bubblewrap' | 'process' | 'docker';
   /** True when binds really move directories: paths inside differ from host paths. */
   readonly mapsPaths: boolean;
   /** A line for the build log saying what isolation this run has. */

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Scope } from '../../core/scope.js';
 import type { Sandbox } from '../../runtime/sandbox.js';
+import type { BuildBackend } from './backend.js';
 import type { BuildLog } from './build-log.js';
 import type { PhaseTracker } from './build-phases.js';
 import type { Buildspec } from './buildspec.js';
@@ -54,6 +55,10 @@ export interface BuildRun {
   /** The last failed phase said `on-failure: CONTINUE`. */
   continued?: boolean;
   cacheKey?: string;
+  /** Where the commands run: the machine's sandbox, or a container. */
+  backend: BuildBackend;
+  /** The `run-as` user the workspace was last handed to, while phases run as that user. */
+  runAs?: string;
   /** An unexpected error ended the build: FAULT. */
   fault?: string;
 }

@@ -3,6 +3,7 @@ import type { Timer } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import type { Interruption, RunnerDeps } from './build-context.js';
+import { removeBuildContainer } from './backend.js';
 import { runBuild } from './build-runner.js';
 import type { BuildRecord, Status } from './store.js';
 
@@ -39,6 +40,7 @@ export class BuildEngine {
     for (const { scope, id, value } of this.d.store.builds.all()) {
       if (value.buildComplete) continue;
       if (value.started) {
+        await removeBuildContainer(value.uuid);
         await this.finishUnrun(scope, id, 'FAULT', { statusCode: 'BUILD_INTERRUPTED', message: 'Slipway stopped while this build was running; the build was not resumed' });
       } else this.submit(scope, id);
     }

@@ -57,7 +57,7 @@ export function writeReports(run: BuildRun): void {
       buildUuid: b.uuid,
       srcHost: run.srcHost,
       workspace: run.ws.hostRoot,
-      visible: (host) => (run.d.sandbox.mapsPaths ? host.replace(run.ws.hostRoot, '/codebuild') : host),
+      visible: (host) => (run.backend.sandbox.mapsPaths ? host.replace(run.ws.hostRoot, '/codebuild') : host),
       log: (l) => run.log.agent(l),
     },
     reports,

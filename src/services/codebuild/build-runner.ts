@@ -5,10 +5,12 @@ import { BuildLog } from './build-log.js';
 import { interruptedStatus, interruption, type BuildRun, type RunnerDeps } from './build-context.js';
 import { captureExported, saveBuildCache, uploadArtifacts, writeReports } from './build-output.js';
 import { PhaseTracker } from './build-phases.js';
-import { downloadSource, prepareShell, provisioningLines } from './build-setup.js';
+import { chooseBackend } from './backend.js';
+import { downloadSource, prepareShell } from './build-setup.js';
 import { VariableError } from './build-env.js';
 import { BuildspecError, type PhaseKey } from './buildspec.js';
 import { runPhase } from './phase-exec.js';
+import { phaseIdentity } from './run-as.js';
 import { SourceError } from './sources.js';
 import type { BuildRecord, PhaseType, Status } from './store.js';
 import { Workspace } from './workspace.js';
@@ -45,7 +47,8 @@ async function buildPhases(run: BuildRun): Promise<boolean> {
     run.tracker.start(type);
     const spec = run.spec!.phases[key];
     if (type === 'INSTALL' && spec?.runtimeVersions) run.log.agent('Skipping install of runtimes. Runtime version selection is not supported by this build image.');
-    const outcome = await runPhase({ name: type, spec, shell: run.shell!, log: run.log, signal: run.signal, succeeding: run.succeeding });
+    const who = spec ? await phaseIdentity(run, key) : {};
+    const outcome = who.failure ? { failure: who.failure, interrupted: false } : await runPhase({ name: type, spec, shell: run.shell!, log: run.log, signal: run.signal, succeeding: run.succeeding, user: who.user });
     if (outcome.interrupted) {
       run.tracker.end(interruptedStatus(interruption(run.signal)!), interruptContext(run));
       return false;
@@ -90,8 +93,9 @@ export async function runBuild(d: RunnerDeps, scope: Scope, id: string, signal: 
   const target = enabled ? { group: cw?.groupName ?? `/aws/codebuild/${first.projectName}`, stream: cw?.streamName ? `${cw.streamName}/${first.uuid}` : first.uuid } : undefined;
   const log = new BuildLog(d.aws, scope, target, d.clock, d.log);
   const tracker = new PhaseTracker(d.store, scope, id, d.clock, log, d.notify);
-  const ws = new Workspace(d.workspaces, first.uuid, d.sandbox);
-  const run: BuildRun = { d, scope, id, tracker, log, ws, signal, srcDir: '', srcHost: '', secondary: {}, env: {}, succeeding: true };
+  const backend = await chooseBackend(d, first);
+  const ws = new Workspace(d.workspaces, first.uuid, backend.sandbox);
+  const run: BuildRun = { d, scope, id, tracker, log, ws, signal, backend, srcDir: '', srcHost: '', secondary: {}, env: {}, succeeding: true };
   tracker.end('SUCCEEDED', undefined, true);
   try {
     try {
@@ -112,7 +116,7 @@ export async function runBuild(d: RunnerDeps, scope: Scope, id: string, signal: 
 async function execute(run: BuildRun): Promise<void> {
   run.tracker.update((b) => (b.started = true));
   run.tracker.start('PROVISIONING');
-  for (const line of provisioningLines(run, run.tracker.build)) run.log.agent(line);
+  for (const line of run.backend.lines) run.log.agent(line);
   run.ws.create();
   prepareShell(run);
   run.tracker.end('SUCCEEDED', undefined, true);

@@ -19,15 +19,6 @@ set -f
 for p in "$@"; do set +f; for f in $p; do [ -f "$f" ] && printf '%s\\n' "$f"; done; set -f; done | sort -u | while read -r f; do sha256sum "$f"; done | sha256sum | cut -c1-64
 `;
 
-/** The lines a build log starts with: which backend ran and what the image name means here. */
-export function provisioningLines(run: BuildRun, b: BuildRecord): string[] {
-  const s = run.d.sandbox;
-  return [
-    `Running on Slipway CodeBuild with the local ${s.kind} backend. ${s.describe()}`,
-    `Image ${b.environment.image} (${b.environment.computeType}): the local backends have no container images, so this name means "this machine's own tools" (${process.platform}, node ${process.version}).`,
-  ];
-}
-
 /** Credentials for `aws` commands in the build: the service role's session, else the caller's. */
 export async function buildCredentials(run: BuildRun, b: BuildRecord): Promise<Record<string, string>> {
   const sts = run.d.aws.service<StsOperations>('sts', run.scope);
@@ -76,10 +67,15 @@ export function prepareShell(run: BuildRun): void {
   run.srcHost = run.ws.host(inside);
   run.srcDir = run.ws.visible(inside);
   mkdirSync(run.srcHost, { recursive: true });
-  run.shell = new ShellSession({ sandbox: run.d.sandbox, workspace: run.ws, cwd: run.srcDir, hide: run.d.hide, signal: run.signal, onOutput: (t) => run.log.output(t) });
-  const env = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: run.ws.visible(run.ws.home) };
+  run.shell = new ShellSession({ sandbox: run.backend.sandbox, workspace: run.ws, cwd: run.srcDir, hide: run.d.hide, signal: run.signal, onOutput: (t) => run.log.output(t) });
+  const env = { PATH: run.backend.path, LANG: 'C.UTF-8', HOME: buildHome(run) };
   // A driver that fails to start fails the first command that needs it.
   run.shell.start(env).catch(() => undefined);
+}
+
+/** AWS's /root in a container; in the read-only local sandbox, a writable directory of the build's own. */
+function buildHome(run: BuildRun): string {
+  return run.backend.home ?? run.ws.visible(run.ws.home);
 }
 
 function primaryDir(run: BuildRun, b: BuildRecord): string {
@@ -121,9 +117,6 @@ function logPhasesFound(run: BuildRun): void {
   run.log.agent(`Moving to directory ${run.srcDir}`);
   run.log.agent(`Phases found in YAML: ${found.length}`);
   for (const k of found) run.log.agent(` ${k.toUpperCase()}: ${run.spec!.phases[k]!.commands.length} commands`);
-  if (run.spec!.runAs || found.some((k) => run.spec!.phases[k]!.runAs)) {
-    run.log.agent('run-as is not supported by the local backends: commands run as the user Slipway runs as');
-  }
 }
 
 async function restoreBuildCache(run: BuildRun): Promise<void> {
@@ -141,9 +134,9 @@ export function cacheContext(run: BuildRun) {
 /** The variables every build has, with AWS's names and values; they win over the user's. */
 async function baseEnvironment(run: BuildRun, b: BuildRecord): Promise<Record<string, string>> {
   const env: Record<string, string> = {
-    PATH: `${run.ws.visible(run.ws.bin)}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+    PATH: `${run.ws.visible(run.ws.bin)}:${run.backend.path}`,
     LANG: 'C.UTF-8',
-    HOME: run.ws.visible(run.ws.home),
+    HOME: buildHome(run),
     AWS_DEFAULT_REGION: run.scope.region,
     AWS_REGION: run.scope.region,
     AWS_ENDPOINT_URL: run.d.endpoint(),

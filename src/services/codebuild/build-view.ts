@@ -74,6 +74,7 @@ export function buildView(b: BuildRecord, scope: Scope): Build {
     encryptionKey: b.encryptionKey,
     exportedEnvironmentVariables: b.exportedEnvironmentVariables,
     reportArns: b.reportArns,
+    buildBatchArn: b.buildBatchArn,
     autoRetryConfig: b.autoRetry ? { autoRetryLimit: b.autoRetry.limit, autoRetryNumber: b.autoRetry.number, nextAutoRetry: b.autoRetry.next, previousAutoRetry: b.autoRetry.previous } : undefined,
   };
 }

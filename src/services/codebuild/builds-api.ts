@@ -21,12 +21,12 @@ export interface BuildsDeps {
 
 const IDEMPOTENCY_WINDOW_MS = 5 * 60_000;
 
-function notFound(scope: Scope, name: string): ServiceError {
+export function notFound(scope: Scope, name: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `Project cannot be found: ${projectArn(scope, name)}`, { statusCode: 400 });
 }
 
 /** The build's settings: the project's, with each StartBuild override applied. */
-function settings(p: ProjectRecord, input: StartBuildInput): BuildSettings {
+export function settings(p: ProjectRecord, input: StartBuildInput): BuildSettings {
   const source = { ...p.source! };
   if (input.sourceTypeOverride) {
     source.type = input.sourceTypeOverride;
@@ -67,7 +67,7 @@ function limitOf(limit: number | undefined): BuildRecord['autoRetry'] {
 }
 
 /** Refuses what AWS refuses before a build starts (a CODEPIPELINE project started directly). */
-function checkStartable(s: BuildSettings): void {
+export function checkStartable(s: BuildSettings): void {
   if (s.source.type === 'CODEPIPELINE' || s.artifacts.type === 'CODEPIPELINE') {
     throw invalidInput('Invalid input: source and artifacts of type CODEPIPELINE can only be provided by CodePipeline; when starting a build directly, override them with sourceTypeOverride/sourceLocationOverride and artifactsOverride');
   }

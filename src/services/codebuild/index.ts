@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { detectSandbox } from '../../runtime/sandbox.js';
 import type { ServiceDefinition } from '../service.js';
+import { BatchRunner } from './batch-runner.js';
+import { batchOperations } from './batches-api.js';
 import { BuildEngine } from './build-engine.js';
 import { buildOperations } from './builds-api.js';
 import { cacheOperations } from './cache-api.js';
@@ -40,9 +42,22 @@ export const codebuild: ServiceDefinition = {
       concurrencyLimit(),
     );
     const now = () => deps.clock.now();
+    const builds = { store, engine, notify, clock: deps.clock };
+    const buildOps = buildOperations(builds);
+    const batchDeps = { ...builds, aws: deps.aws, log: deps.log, endpoint: deps.endpoint, scratch: join(deps.dataDir, 'workspaces') };
+    const batches = new BatchRunner(batchDeps);
+    // A build that ends may let its batch go on (after the automatic retries buildOperations set up).
+    const retries = engine.onFinished;
+    engine.onFinished = async (scope, b) => {
+      await retries?.(scope, b);
+      await batches.buildFinished(scope, b);
+    };
     return {
-      provider: { ...projectOperations(store, now), ...buildOperations({ store, engine, notify, clock: deps.clock }), ...reportOperations(store, now), ...cacheOperations(store, deps.aws, cacheRoot) },
-      start: () => engine.start(),
+      provider: { ...projectOperations(store, now), ...buildOps, ...batchOperations(batchDeps, batches), ...reportOperations(store, now), ...cacheOperations(store, deps.aws, cacheRoot) },
+      start: async () => {
+        await engine.start();
+        batches.resume();
+      },
       stop: () => engine.shutdown(),
       reset: () => undefined,
     };

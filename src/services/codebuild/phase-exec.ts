@@ -1,7 +1,7 @@
 import type { PhaseContext } from '../../aws/models/generated/codebuild.js';
 import type { BuildLog } from './build-log.js';
 import type { PhaseSpec } from './buildspec.js';
-import type { ShellSession } from './shell.js';
+import type { RunAsUser, ShellSession } from './shell.js';
 
 export interface PhaseOutcome {
   /** Undefined when the phase succeeded. */
@@ -18,6 +18,8 @@ export interface PhaseRun {
   signal: AbortSignal;
   /** CODEBUILD_BUILD_SUCCEEDING before this phase. */
   succeeding: boolean;
+  /** The phase's `run-as` user; root when absent. */
+  user?: RunAsUser;
 }
 
 function commandFailure(command: string, exitCode: number | null): PhaseContext {
@@ -30,7 +32,7 @@ function commandFailure(command: string, exitCode: number | null): PhaseContext 
 async function runCommands(r: PhaseRun, commands: string[], succeeding: boolean): Promise<PhaseOutcome> {
   for (const command of commands) {
     r.log.agent(`Running command ${command}`);
-    const result = await r.shell.run(command, succeeding);
+    const result = await r.shell.run(command, succeeding, r.user);
     if (result.interrupted) return { interrupted: true };
     if (result.exitCode !== 0) {
       const failure = commandFailure(command, result.exitCode);

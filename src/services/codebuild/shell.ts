@@ -3,59 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { RunResult, Sandbox } from '../../runtime/sandbox.js';
+import { DRIVER, ISOLATED, PERSISTENT } from './shell-scripts.js';
 import type { Workspace } from './workspace.js';
-
-/**
- * One command of version 0.2. Variables and the working directory persist from command to
- * command, as CodeBuild does: the previous command's exported state is sourced, every
- * assignment is exported (`set -a`), and on exit (even `exit 3`) the state and the directory
- * are saved for the next command. Only shell builtins run here (the command is sourced from
- * its file), so a command costs one process. POSIX sh, so `/bin/sh` works too.
- */
-const PERSISTENT = `__cb_ok=$__CB_SUCCEEDING; __cb_agent=$__CB_AGENT; unset __CB_SUCCEEDING __CB_AGENT __CB_MARK
-. "$__cb_agent/base.sh"
-if [ -f "$__cb_agent/env.sh" ]; then . "$__cb_agent/env.sh" >/dev/null 2>&1; fi
-if [ -f "$__cb_agent/cwd" ]; then read -r __cb_dir < "$__cb_agent/cwd"; cd "$__cb_dir" 2>/dev/null || true; fi
-export CODEBUILD_BUILD_SUCCEEDING="$__cb_ok"
-trap 'set -- "$?"; set +a; export -p > "$__cb_agent/env.sh"; pwd > "$__cb_agent/cwd"; exit "$1"' EXIT
-set -a
-. "$__cb_agent/cmd"
-`;
-
-/** Version 0.1: each command in a fresh shell in the source directory. */
-const ISOLATED = `__cb_agent=$__CB_AGENT; __cb_ok=$__CB_SUCCEEDING; unset __CB_SUCCEEDING __CB_AGENT __CB_MARK
-. "$__cb_agent/base.sh"
-export CODEBUILD_BUILD_SUCCEEDING="$__cb_ok"
-. "$__cb_agent/cmd"
-`;
-
-/**
- * The build's driver: one sandboxed process for the whole build, started while the source
- * downloads, so a command costs one process rather than a new sandbox. It reads
- * `<n> <succeeding> <run|capture> <shell> <script>` lines from a FIFO, runs the command in
- * `cmd` with that shell and wrapper script (stdin closed, stderr merged into stdout as the AWS
- * log does) and prints a marker with the exit status.
- */
-const DRIVER = `exec 2>&1
-mkfifo -m 600 "$__CB_AGENT/ctl" || exit 1
-printf '%s ready\\n' "$__CB_MARK"
-exec 3< "$__CB_AGENT/ctl"
-while IFS=' ' read -r __n __ok __mode __sh __script <&3; do
-  [ "$__n" = exit ] && break
-  # Output goes to the log, or to a file for a capture; stdout is a socket, so never reopened by path.
-  if [ "$__mode" = capture ]; then exec 4>"$__CB_AGENT/out" 5>/dev/null; else exec 4>&1 5>&1; fi
-  if [ "$__sh" = bash ] && [ -n "$BASH_VERSION" ]; then
-    # A bash driver forks a subshell for a bash command: no new process image to load.
-    ( __CB_SUCCEEDING=$__ok; . "$__CB_AGENT/$__script" ) </dev/null 3<&- >&4 2>&5 4>&- 5>&-
-  else
-    __CB_SUCCEEDING=$__ok "$__sh" "$__CB_AGENT/$__script" </dev/null 3<&- >&4 2>&5 4>&- 5>&-
-  fi
-  __rc=$?
-  exec 4>&- 5>&-
-  printf '%s %s %s\\n' "$__CB_MARK" "$__n" "$__rc"
-done
-printf '%s bye\\n' "$__CB_MARK"
-`;
 
 export interface ShellOptions {
   sandbox: Sandbox;
@@ -65,6 +14,14 @@ export interface ShellOptions {
   hide: string[];
   signal: AbortSignal;
   onOutput(text: string): void;
+}
+
+/** A `run-as` user as the build's /etc/passwd defines it. */
+export interface RunAsUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
 }
 
 export interface CommandResult {
@@ -129,7 +86,7 @@ export class ShellSession {
     this.buffer = '';
     this.launchEnv = env;
     this.driver = this.o.sandbox.run({
-      argv: [hasBash() ? 'bash' : '/bin/sh', '-c', DRIVER],
+      argv: this.driverArgv(),
       cwd: this.o.cwd,
       env: { ...env, __CB_AGENT: this.o.workspace.visible(this.o.workspace.agent), __CB_MARK: this.mark },
       binds: this.o.workspace.binds(),
@@ -152,6 +109,12 @@ export class ShellSession {
     }
     this.ctl = first;
     void driver.then(() => this.driverEnded());
+  }
+
+  /** The driver runs in bash where there is one: the host's is known, an image's is looked for in it. */
+  private driverArgv(): string[] {
+    if (this.o.sandbox.kind !== 'docker') return [hasBash() ? 'bash' : '/bin/sh', '-c', DRIVER];
+    return ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash -c "$1"; fi; exec /bin/sh -c "$1"', 'sh', DRIVER];
   }
 
   private driverEnded(): void {
@@ -194,7 +157,7 @@ export class ShellSession {
     }
   }
 
-  private async send(command: string, succeeding: boolean, mode: 'run' | 'capture'): Promise<CommandResult> {
+  private async send(command: string, succeeding: boolean, mode: 'run' | 'capture', user?: RunAsUser): Promise<CommandResult> {
     if (this.o.signal.aborted) return { exitCode: null, interrupted: true };
     try {
       if (this.starting) await this.starting;
@@ -207,19 +170,32 @@ export class ShellSession {
     const n = ++this.seq;
     const done = new Promise<CommandResult>((resolve) => (this.pending = { n, resolve }));
     this.capturing = mode === 'capture';
-    await this.ctl!.write(`${n} ${succeeding ? 1 : 0} ${mode} ${this.shell} ${this.script}\n`);
+    const who = user ? `${user.name}:${user.uid}:${user.gid}:${user.home}` : '-';
+    try {
+      await this.ctl!.write(`${n} ${succeeding ? 1 : 0} ${mode} ${this.shell} ${this.script} ${who}\n`);
+    } catch (e) {
+      // A stop that killed the driver as the command was sent (EPIPE) is the stop, not a fault.
+      if (this.o.signal.aborted) return { exitCode: null, interrupted: true };
+      throw e;
+    }
     const r = await done;
     this.capturing = false;
     return { ...r, interrupted: r.interrupted || this.o.signal.aborted };
   }
 
-  run(command: string, succeeding: boolean): Promise<CommandResult> {
-    return this.send(command, succeeding, 'run');
+  /** Runs a command of the buildspec, as the `run-as` user when there is one. */
+  run(command: string, succeeding: boolean, user?: RunAsUser): Promise<CommandResult> {
+    return this.send(command, succeeding, 'run', user);
   }
 
   /** Sets a variable for the commands that follow, over whatever the earlier ones left. */
   setVariable(name: string, value: string): void {
     appendFileSync(this.agent('env.sh'), `\nexport ${name}=${shellQuote(value)}\n`);
+  }
+
+  /** Back from a `run-as` phase: the build's own HOME, and no USER or LOGNAME, for the commands that follow. */
+  resetIdentity(home: string): void {
+    appendFileSync(this.agent('env.sh'), `\nexport HOME=${shellQuote(home)}\nunset USER LOGNAME\n`);
   }
 
   /** Runs `command` in the build's current state without changing it; its stdout, or undefined if it failed. */

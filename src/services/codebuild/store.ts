@@ -1,6 +1,7 @@
 import type { Principal } from '../../aws/gateway/context.js';
 import type {
   BuildArtifacts,
+  BuildBatchPhase,
   BuildPhase,
   EnvironmentVariable,
   ExportedEnvironmentVariable,
@@ -8,6 +9,7 @@ import type {
   PhaseContext,
   Project,
   ProjectArtifacts,
+  ProjectBuildBatchConfig,
   ProjectCache,
   ProjectEnvironment,
   ProjectSource,
@@ -74,6 +76,46 @@ export interface BuildRecord {
   autoRetry?: { limit: number; number: number; next?: string; previous?: string };
   /** Set once the runner began: a build found running after a restart was cut off. */
   started?: boolean;
+  /** The batch this build belongs to. */
+  buildBatchArn?: string;
+}
+
+/** One build of a batch: its plan, its current build and the builds a retry replaced. */
+export interface BatchGroupRecord {
+  identifier: string;
+  dependsOn: string[];
+  ignoreFailure: boolean;
+  buildspec?: string;
+  env: { image?: string; computeType?: string; type?: string; privilegedMode?: boolean; variables: Record<string, string> };
+  current?: string;
+  prior: string[];
+}
+
+export type BatchPhaseType = NonNullable<BuildBatchPhase['phaseType']>;
+
+/** A build batch: the settings its builds start from, its phases and its groups. */
+export interface BatchRecord {
+  id: string;
+  arn: string;
+  uuid: string;
+  buildBatchNumber: number;
+  projectName: string;
+  startTime: number;
+  endTime?: number;
+  currentPhase: BatchPhaseType;
+  status: Status;
+  complete: boolean;
+  phases: { phaseType: BatchPhaseType; phaseStatus?: Status; startTime: number; endTime?: number; contexts?: PhaseContext[] }[];
+  /** The settings of its builds before each group's overrides (a BuildSettings). */
+  settings: Omit<BuildRecord, 'id' | 'arn' | 'uuid' | 'buildNumber' | 'startTime' | 'currentPhase' | 'buildStatus' | 'buildComplete' | 'phases' | 'initiator' | 'principal'>;
+  batchConfig?: ProjectBuildBatchConfig;
+  fastFail: boolean;
+  combineArtifacts: boolean;
+  groups: BatchGroupRecord[];
+  initiator: string;
+  principal: Principal;
+  /** StopBuildBatch was called. */
+  stopped?: boolean;
 }
 
 export type ReportGroupRecord = Omit<ReportGroup, 'created' | 'lastModified'> & { arn: string; name: string; created: number; lastModified: number };
@@ -86,6 +128,7 @@ export class CodeBuildStore {
   readonly counters: Collection<{ next: number }>;
   readonly reportGroups: Collection<ReportGroupRecord>;
   readonly reports: Collection<ReportRecord>;
+  readonly batches: Collection<BatchRecord>;
 
   constructor(private readonly db: Database) {
     this.projects = new Collection(db, 'codebuild:projects');
@@ -93,6 +136,7 @@ export class CodeBuildStore {
     this.counters = new Collection(db, 'codebuild:build-numbers');
     this.reportGroups = new Collection(db, 'codebuild:report-groups');
     this.reports = new Collection(db, 'codebuild:reports');
+    this.batches = new Collection(db, 'codebuild:build-batches');
   }
 
   /** The next build number of a project (1, 2, ...), committed with the build that takes it. */
@@ -103,6 +147,23 @@ export class CodeBuildStore {
       save(n);
       return n;
     })();
+  }
+
+  /** The next batch number of a project, committed with the batch that takes it. */
+  takeBatchNumber(scope: Scope, project: string, save: (n: number) => void): void {
+    this.db.sql.transaction(() => {
+      const n = this.counters.get(scope, `batch:${project}`)?.next ?? 1;
+      this.counters.put(scope, `batch:${project}`, { next: n + 1 });
+      save(n);
+    })();
+  }
+
+  updateBatch(scope: Scope, id: string, change: (b: BatchRecord) => void): BatchRecord | undefined {
+    const b = this.batches.get(scope, id);
+    if (!b) return undefined;
+    change(b);
+    this.batches.put(scope, id, b);
+    return b;
   }
 
   /** Applies `change` to a build and commits it; returns the new record. */
