@@ -14,6 +14,7 @@ import { ListenerServer, type ProxyHost } from './listener-server.js';
 import { MetricsAggregator } from './metrics.js';
 import { buildRouteTable, dimensionOf, type RouteTable } from './route-table.js';
 import { TargetPool } from './target-pool.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 export interface EngineDeps {
   store: Elbv2Store;
@@ -46,6 +47,7 @@ const MINUTE = 60_000;
  */
 export class ProxyEngine implements ProxyHost {
   readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
+  readonly upstreams = new UpstreamPool();
   readonly metrics = new MetricsAggregator();
   readonly clock: Clock;
   readonly log: Logger;
@@ -83,6 +85,7 @@ export class ProxyEngine implements ProxyHost {
     this.pools.clear();
     this.tables.clear();
     this.agent.destroy();
+    this.upstreams.destroy();
   }
 
   /** Binds (or rebinds) a listener's port; a port that cannot be had is an AWS-shaped error. */

@@ -19,7 +19,7 @@ export function forwardHeaders(headers: IncomingHttpHeaders, extra: Record<strin
   return out;
 }
 
-const ELB_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out', 500: 'Internal Server Error' };
+export const ELB_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out', 500: 'Internal Server Error' };
 
 /** The page an ALB answers its own errors with. */
 export function elbErrorBody(status: number): string {
