@@ -8,12 +8,12 @@ import { errorMessage, ServiceError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Scope } from '../../../core/scope.js';
 import type { JobQueue } from '../../../state/job-queue.js';
-import { forwardTargets, type Elbv2Store, type ListenerRecord, type TargetGroupRecord } from '../store.js';
+import { forwardTargets, targetKey, type Elbv2Store, type ListenerRecord, type TargetGroupRecord } from '../store.js';
 import { loadCertificate } from './certificates.js';
 import { ListenerServer, type ProxyHost } from './listener-server.js';
 import { MetricsAggregator } from './metrics.js';
 import { buildRouteTable, dimensionOf, type RouteTable } from './route-table.js';
-import { TargetPool } from './target-pool.js';
+import { TargetPool, type TargetStates } from './target-pool.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 export interface EngineDeps {
@@ -66,6 +66,8 @@ export class ProxyEngine implements ProxyHost {
 
   async start(): Promise<void> {
     this.running = true;
+    // Target pools first, with the health they had: a listener serves traffic the moment it is bound.
+    this.changed();
     for (const { scope, value } of this.deps.store.listeners.all()) {
       try {
         await this.openListener(scope, value);
@@ -80,9 +82,10 @@ export class ProxyEngine implements ProxyHost {
   async stop(): Promise<void> {
     this.running = false;
     this.flushTimer?.cancel();
-    await Promise.all([...this.bound.keys()].map((arn) => this.closeListener(arn)));
+    // Pools first: the requests cut by closing the listeners must not end a draining target's stored state.
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+    await Promise.all([...this.bound.keys()].map((arn) => this.closeListener(arn)));
     this.tables.clear();
     this.agent.destroy();
     this.upstreams.destroy();
@@ -143,15 +146,24 @@ export class ProxyEngine implements ProxyHost {
     for (const { scope, value: tg } of store.targetGroups.all()) {
       seen.add(tg.arn);
       let pool = this.pools.get(tg.arn);
-      if (!pool) this.pools.set(tg.arn, (pool = new TargetPool(scope, tg, this.clock, this.deps.aws)));
+      if (!pool) this.pools.set(tg.arn, (pool = new TargetPool(scope, tg, this.clock, this.deps.aws, this.statesOf(scope, tg.arn))));
       pool.sync(tg, store.targetsOf(scope, tg.arn), this.running && used.has(tg.arn));
     }
     for (const [arn, pool] of this.pools) {
       if (!seen.has(arn)) {
-        pool.close();
+        pool.dispose();
         this.pools.delete(arn);
       }
     }
+  }
+
+  private statesOf(scope: Scope, tgArn: string): TargetStates {
+    const { store } = this.deps;
+    return {
+      load: () => store.targetStatesOf(scope, tgArn),
+      save: (r) => store.targetStates.put(scope, targetKey(tgArn, r.id, r.port), r),
+      forget: (id, port) => void store.targetStates.delete(scope, targetKey(tgArn, id, port)),
+    };
   }
 
   table(listenerArn: string): RouteTable | undefined {
