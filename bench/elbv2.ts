@@ -6,7 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPinned, startBareServer, startSlipway } from './lib/servers.js';
 import { load, median } from './lib/stats.js';
@@ -101,6 +101,7 @@ async function latency(url: string): Promise<{ p50: number; p99: number }> {
 }
 
 export async function benchElbv2(): Promise<string[]> {
+  const loadBefore = loadavg()[0];
   const app = await startBareServer();
   const slipway = await startSlipway(['--elb-ports', 'ephemeral']);
   const nginx = await startNginx(app.url);
@@ -127,12 +128,17 @@ export async function benchElbv2(): Promise<string[]> {
     rows.push(`| ELB listener proxy, ${CONNECTIONS} connections: requests/s (median of ${ROUNDS} × ${SECONDS} s) | ${s.rps.toFixed(0)} | ${d.rps.toFixed(0)} (application direct) | — |`);
     if (nginx) {
       const n = m('nginx');
-      rows.push(`| … against nginx 1 worker, keep-alive upstream: requests/s | ${s.rps.toFixed(0)} | ${n.rps.toFixed(0)} (nginx) | ratio ${((s.rps / n.rps) * 100).toFixed(0)}% (target ≥ 70%) |`);
+      // Each round's ratio compares runs seconds apart, so it is less exposed to a busy machine than the ratio of medians.
+      const perRound = rps.slipway.map((x, i) => (x / rps.nginx[i]) * 100);
+      rows.push(
+        `| … against nginx 1 worker, keep-alive upstream: requests/s | ${s.rps.toFixed(0)} | ${n.rps.toFixed(0)} (nginx) | ratio ${((s.rps / n.rps) * 100).toFixed(0)}%; per round ${perRound.map((x) => x.toFixed(0)).join('/')}%, median ${median(perRound).toFixed(0)}% (target ≥ 70%) |`,
+      );
       rows.push(`| … added latency p50 / p99, one request at a time (${LATENCY_REQUESTS} requests) | +${ms(s.p50 - d.p50)} / +${ms(s.p99 - d.p99)} | nginx +${ms(n.p50 - d.p50)} / +${ms(n.p99 - d.p99)}; direct ${ms(d.p50)} / ${ms(d.p99)} | p50 < 1 ms |`);
     } else {
       rows.push('| … nginx row skipped: nginx is not installed (apt-get install -y nginx) | — | — | — |');
       rows.push(`| … added latency p50 / p99, one request at a time (${LATENCY_REQUESTS} requests) | +${ms(s.p50 - d.p50)} / +${ms(s.p99 - d.p99)} | direct ${ms(d.p50)} / ${ms(d.p99)} | p50 < 1 ms |`);
     }
+    rows.push(`| … machine load average (1 min) at the start / end of the suite | ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} | — | — |`);
   } finally {
     nginx?.stop();
     await slipway.stop();

@@ -93,7 +93,12 @@ export class FastConnection {
   constructor(
     private readonly client: Socket,
     private readonly router: FastRouter,
+    keepAliveMs: number,
   ) {
+    // An idle kept-alive connection closes; one waiting on a slow target is the idle timeout's business.
+    client.setTimeout(keepAliveMs, () => {
+      if (!this.busy) client.destroy();
+    });
     client.on('data', this.onData);
     client.on('error', this.onClientGone);
     client.on('close', this.onClientGone);

@@ -86,8 +86,7 @@ export class ListenerServer implements FastRouter {
       ? this.http
       : createNetServer({ allowHalfOpen: true, noDelay: true }, (s) => {
           this.track(s);
-          s.setTimeout(options.keepAliveTimeout, () => s.destroy());
-          new FastConnection(s, this);
+          new FastConnection(s, this, options.keepAliveTimeout);
         });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.upgrade(req, socket, head).catch((e: unknown) => {
