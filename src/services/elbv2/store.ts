@@ -26,6 +26,8 @@ export interface ListenerRecord {
   protocol: 'HTTP' | 'HTTPS';
   /** HTTPS: the certificate (a Secrets Manager secret holding a PEM pair) and the policy named. */
   certificateArn?: string;
+  /** Further certificates (AddListenerCertificates), served to clients that ask for their names by SNI. */
+  sniCertificateArns?: string[];
   sslPolicy?: string;
   defaultActions: Action[];
   /** The ARN of the listener's default rule (it holds the default actions). */

@@ -9,7 +9,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { Scope } from '../../../core/scope.js';
 import type { JobQueue } from '../../../state/job-queue.js';
 import { forwardTargets, targetKey, type Elbv2Store, type ListenerRecord, type TargetGroupRecord } from '../store.js';
-import { loadCertificate } from './certificates.js';
+import { loadCertificate, SniTable } from './certificates.js';
 import { ListenerServer, type ProxyHost } from './listener-server.js';
 import { MetricsAggregator } from './metrics.js';
 import { buildRouteTable, dimensionOf, type RouteTable } from './route-table.js';
@@ -95,12 +95,21 @@ export class ProxyEngine implements ProxyHost {
   async openListener(scope: Scope, listener: ListenerRecord): Promise<void> {
     const existing = this.bound.get(listener.arn);
     const same = (a: ListenerRecord) => a.port === listener.port && a.protocol === listener.protocol && a.certificateArn === listener.certificateArn;
-    if (existing && same(existing.listener)) {
+    const sameSni = (a: ListenerRecord) => (a.sniCertificateArns ?? []).join(' ') === (listener.sniCertificateArns ?? []).join(' ');
+    if (existing && same(existing.listener) && sameSni(existing.listener)) {
       existing.listener = listener;
       return;
     }
     const tls = listener.protocol === 'HTTPS' ? await loadCertificate(this.deps.aws, scope, listener.certificateArn ?? '') : undefined;
+    // Every certificate is read (and so checked) before anything changes.
+    const sni = tls ? SniTable.from(await Promise.all((listener.sniCertificateArns ?? []).map((arn) => loadCertificate(this.deps.aws, scope, arn)))) : undefined;
+    if (existing && same(existing.listener)) {
+      existing.listener = listener; // only the SNI certificates changed: swapped in place, no rebind
+      if (sni) existing.server.sni = sni;
+      return;
+    }
     const server = new ListenerServer(listener.arn, this, tls);
+    if (sni) server.sni = sni;
     const ephemeral = this.deps.config.elbPorts === 'ephemeral';
     // The same port again (a new certificate or protocol): the old server must let go of it first.
     if (existing && existing.listener.port === listener.port && !ephemeral) {

@@ -2,6 +2,7 @@ import { createServer, type Agent, type IncomingHttpHeaders, type IncomingMessag
 import { createServer as createTlsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import type { Action } from '../../../aws/models/generated/elbv2.js';
 import type { Clock } from '../../../core/clock.js';
@@ -15,7 +16,7 @@ import type { RequestHead } from './http1.js';
 import type { MetricsAggregator } from './metrics.js';
 import { redirectLocation } from './redirect.js';
 import { dimensionOf, selectRoute, type Route, type RouteTable } from './route-table.js';
-import type { PemPair } from './certificates.js';
+import { SniTable, type PemPair } from './certificates.js';
 import type { TargetPool, TargetRuntime } from './target-pool.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -67,6 +68,8 @@ export class ListenerServer implements FastRouter {
   private readonly sockets = new Set<Socket | Duplex>();
 
   private readonly proto: 'http' | 'https';
+  /** An HTTPS listener's further certificates, by SNI name; replaced in place when they change. */
+  sni = new SniTable();
 
   constructor(
     readonly listenerArn: string,
@@ -81,7 +84,8 @@ export class ListenerServer implements FastRouter {
       });
     const options = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
     this.proto = tls ? 'https' : 'http';
-    this.http = tls ? createTlsServer({ ...options, cert: tls.cert, key: tls.key }, onRequest) : createServer(options, onRequest);
+    const sniCallback = (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, this.sni.match(name));
+    this.http = tls ? createTlsServer({ ...options, cert: tls.cert, key: tls.key, SNICallback: sniCallback }, onRequest) : createServer(options, onRequest);
     this.server = tls
       ? this.http
       : createNetServer({ allowHalfOpen: true, noDelay: true }, (s) => {
