@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 import { createAlb, forwardTo, get, startTarget, type Target } from './helpers.js';
@@ -31,6 +32,10 @@ describe('ELBv2 proxy: the raw fast path and its hand-over to node:http', () => 
   let url: string;
   let raw: Server;
   let rawUrl: string;
+  const big = Buffer.alloc(48 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);
+  let stalled = false;
+  let sentAll = false;
 
   beforeAll(async () => {
     sw = await startSlipway({ clock: new ManualClock(), elbPorts: 'ephemeral' });
@@ -42,6 +47,23 @@ describe('ELBv2 proxy: the raw fast path and its hand-over to node:http', () => 
         return;
       }
       req.resume();
+      if (req.url === '/big') {
+        // 48 MB with a length, written as fast as the proxy takes it: a write that has to wait means
+        // the proxy stopped reading from the target because the client is not reading.
+        res.writeHead(200, { 'content-length': big.length });
+        let at = 0;
+        const pump = () => {
+          while (at < big.length) {
+            const ok = res.write(big.subarray(at, (at += 1024 * 1024)));
+            if (!ok) {
+              stalled = true;
+              return void res.once('drain', pump);
+            }
+          }
+          res.end(() => (sentAll = true));
+        };
+        return pump();
+      }
       if (req.url === '/chunked') {
         res.write('one,');
         res.write('two,');
@@ -131,5 +153,37 @@ describe('ELBv2 proxy: the raw fast path and its hand-over to node:http', () => 
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(text.toLowerCase()).toContain('connection: close');
     expect(text.endsWith('\r\n\r\nuntil the end')).toBe(true);
+  });
+
+  it('streams a large body to a client that starts reading late: the target waits, and every byte arrives', async () => {
+    const u = new URL(url);
+    const socket = connect(Number(u.port), u.hostname);
+    socket.pause();
+    socket.write(`GET /big HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`);
+    await vi.waitFor(() => expect(stalled).toBe(true), { timeout: 10_000 });
+    // 48 MB is more than the socket buffers between them hold: the target cannot be done while the client waits.
+    expect(sentAll).toBe(false);
+    const hash = createHash('sha256');
+    let head = '';
+    let bodyBytes = 0;
+    await new Promise<void>((resolve, reject) => {
+      socket.on('data', (d: Buffer) => {
+        if (!head.endsWith('\r\n\r\n') || bodyBytes === 0) {
+          const text = head + d.toString('latin1');
+          const end = text.indexOf('\r\n\r\n');
+          if (end < 0) return void (head = text);
+          head = text.slice(0, end + 4);
+          d = d.subarray(d.length - (text.length - end - 4));
+        }
+        hash.update(d);
+        bodyBytes += d.length;
+        if (bodyBytes >= big.length) resolve();
+      });
+      socket.on('error', reject);
+      socket.resume();
+    });
+    socket.destroy();
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*content-length: 50331648\r\n/i);
+    expect([bodyBytes, hash.digest('hex')]).toEqual([big.length, createHash('sha256').update(big).digest('hex')]);
   });
 });
