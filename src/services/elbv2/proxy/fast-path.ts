@@ -30,6 +30,8 @@ export interface FastRouter {
 
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 const EMPTY = Buffer.alloc(0);
+/** Body bytes up to this size are copied behind the head so a small response is one write. */
+const SMALL = 16 * 1024;
 
 /** Requests the fast path carries: HTTP/1.1 without a body, upgrade or expectation. */
 function eligible(h: RequestHead): boolean {
@@ -81,14 +83,18 @@ export class FastConnection {
   private targetSeconds = 0;
   private last = 0;
   private timer: Timer | undefined;
+  private timerDue = 0;
   private unregister: (() => void) | undefined;
   private requestHead = '';
+  /** The response head, until the first write to the client carries it. */
+  private pendingHead: string | undefined;
   private readonly onData = (chunk: Buffer) => this.clientData(chunk);
   private readonly onClientGone = () => this.clientGone();
   private readonly onClientEnd = () => this.clientEnded();
   private readonly onUpData = (chunk: Buffer) => this.upData(chunk);
   private readonly onUpFail = () => this.upFailed();
   private readonly onUpEnd = () => this.upEnded();
+  private readonly onAbort = () => this.abort();
 
   constructor(
     private readonly client: Socket,
@@ -126,6 +132,7 @@ export class FastConnection {
     const c = this.client;
     c.off('data', this.onData).off('error', this.onClientGone).off('close', this.onClientGone).off('end', this.onClientEnd);
     c.pause();
+    this.stopTimer();
     const rest = this.buf;
     this.buf = EMPTY;
     this.router.handOver(c, rest);
@@ -136,13 +143,18 @@ export class FastConnection {
     this.plan = plan;
     this.method = method;
     this.response = undefined;
+    this.pendingHead = undefined;
     this.upBuf = EMPTY;
     this.started = performance.now();
     this.requestHead = plan.head;
     this.connect(plan);
     this.last = this.router.clock.now();
-    this.arm(plan.idleTimeoutMs);
-    this.unregister = plan.onAbort(() => this.abort());
+    // The running timer serves while it falls due within this request's window (the idle timeout may have been shortened).
+    if (!this.timer || this.timerDue > this.last + plan.idleTimeoutMs) {
+      this.stopTimer();
+      this.arm(plan.idleTimeoutMs);
+    }
+    this.unregister = plan.onAbort(this.onAbort);
   }
 
   private connect(plan: FastPlan): void {
@@ -154,14 +166,18 @@ export class FastConnection {
     socket.write(this.requestHead, 'latin1');
   }
 
-  /** One timer per request: activity moves a timestamp, and the timer re-arms for the rest of the window. */
+  /**
+   * One idle timer per connection, not per request: activity (and each new request) moves a
+   * timestamp, and the timer re-arms for the rest of the window; it lapses between requests.
+   */
   private arm(ms: number): void {
+    this.timerDue = this.router.clock.now() + ms;
     this.timer = this.router.clock.setTimer(ms, () => {
-      const idle = this.plan?.idleTimeoutMs ?? 0;
-      const quiet = this.router.clock.now() - this.last;
+      this.timer = undefined;
       if (!this.plan) return;
-      if (quiet >= idle) this.expire();
-      else this.arm(idle - quiet);
+      const quiet = this.router.clock.now() - this.last;
+      if (quiet >= this.plan.idleTimeoutMs) this.expire();
+      else this.arm(this.plan.idleTimeoutMs - quiet);
     });
   }
 
@@ -194,10 +210,9 @@ export class FastConnection {
       this.upBuf = EMPTY;
       const close = this.closeAfter || framing.kind === 'close';
       this.closeAfter = close;
-      this.client.cork();
-      this.client.write(clientHead(r, framing, this.plan!.cookies, close), 'latin1');
+      this.pendingHead = clientHead(r, framing, this.plan!.cookies, close);
       this.body(rest);
-      this.client.uncork();
+      if (this.pendingHead) this.emit(EMPTY); // no body bytes yet: the head goes alone
       return;
     }
   }
@@ -221,12 +236,28 @@ export class FastConnection {
         complete = true;
       }
     }
-    if (end > 0 && !this.client.write(end === chunk.length ? chunk : chunk.subarray(0, end)) && !complete) {
+    if ((end > 0 || this.pendingHead) && !this.emit(end === chunk.length ? chunk : chunk.subarray(0, end)) && !complete) {
       const up = this.up!;
       up.pause();
       this.client.once('drain', () => up.resume());
     }
     if (complete) this.finish(end === chunk.length || (f.kind === 'none' && chunk.length === 0));
+  }
+
+  /** Writes body bytes to the client, the response head first when it has not gone yet (one write for a small response). */
+  private emit(bytes: Buffer): boolean {
+    const head = this.pendingHead;
+    if (!head) return this.client.write(bytes);
+    this.pendingHead = undefined;
+    if (bytes.length > SMALL) {
+      this.client.write(head, 'latin1');
+      return this.client.write(bytes);
+    }
+    const headLength = Buffer.byteLength(head, 'latin1');
+    const out = Buffer.allocUnsafe(headLength + bytes.length);
+    out.write(head, 0, 'latin1');
+    bytes.copy(out, headLength);
+    return this.client.write(out);
   }
 
   /** The response is complete: the target connection goes back to the pool when it can be reused. */
@@ -243,8 +274,6 @@ export class FastConnection {
     const plan = this.plan;
     if (!plan) return;
     this.plan = undefined;
-    this.timer?.cancel();
-    this.timer = undefined;
     this.unregister?.();
     this.unregister = undefined;
     this.busy = false;
@@ -302,8 +331,14 @@ export class FastConnection {
     if (!this.busy) this.client.end();
   }
 
+  private stopTimer(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
   private clientGone(): void {
     this.client.destroy();
+    this.stopTimer();
     if (!this.plan) return;
     this.detachUp()?.destroy();
     this.settle({});
