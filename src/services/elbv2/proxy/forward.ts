@@ -5,9 +5,11 @@ import type { Clock, Timer } from '../../../core/clock.js';
 /** Hop-by-hop headers a proxy must not pass on (RFC 9110 7.6.1). */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 
+const NONE: ReadonlySet<string> = new Set();
+
 export function forwardHeaders(headers: IncomingHttpHeaders, extra: Record<string, string | undefined>, keepUpgrade = false): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  const named = new Set((headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()));
+  const named = headers.connection ? new Set(headers.connection.split(',').map((s) => s.trim().toLowerCase())) : NONE;
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined || (HOP.has(k) && !(keepUpgrade && (k === 'upgrade' || k === 'connection'))) || (named.has(k) && !keepUpgrade)) continue;
     out[k] = v;

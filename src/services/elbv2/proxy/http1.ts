@@ -36,7 +36,8 @@ function headLength(buf: Buffer): number {
   return end + 4 > MAX_HEAD ? -1 : end + 4;
 }
 
-function parseFields(text: string, length: number): Head | undefined {
+/** `strict` checks names are tokens (client requests); a target's response is trusted that far. */
+function parseFields(text: string, length: number, strict: boolean): Head | undefined {
   const rows = text.split('\r\n');
   const lines: string[] = [];
   const headers: Record<string, string> = {};
@@ -45,7 +46,7 @@ function parseFields(text: string, length: number): Head | undefined {
     const colon = row.indexOf(':');
     if (colon <= 0) return undefined; // obs-fold, a bare line or an empty name
     const name = row.slice(0, colon);
-    if (!TOKEN.test(name)) return undefined;
+    if (strict && !TOKEN.test(name)) return undefined;
     const key = name.toLowerCase();
     const value = row.slice(colon + 1).trim();
     headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
@@ -65,7 +66,7 @@ export function parseRequestHead(buf: Buffer): Parsed<RequestHead> {
   const eol = text.indexOf('\r\n');
   const first = (eol < 0 ? text : text.slice(0, eol)).split(' ');
   if (first.length !== 3 || first[2] !== 'HTTP/1.1' || !TOKEN.test(first[0]) || !first[1].startsWith('/')) return 'unsupported';
-  const fields = parseFields(text, length);
+  const fields = parseFields(text, length, true);
   return fields ? { ...fields, method: first[0], target: first[1] } : 'unsupported';
 }
 
@@ -79,7 +80,7 @@ export function parseResponseHead(buf: Buffer): Parsed<ResponseHead> {
   const first = eol < 0 ? text : text.slice(0, eol);
   const m = /^HTTP\/(1\.[01]) (\d{3})(?: (.*))?$/.exec(first);
   if (!m) return 'unsupported';
-  const fields = parseFields(text, length);
+  const fields = parseFields(text, length, false);
   return fields ? { ...fields, version: m[1], status: Number(m[2]), message: m[3] ?? '' } : 'unsupported';
 }
 

@@ -232,14 +232,22 @@ export class ListenerServer implements FastRouter {
   /** The target group (by weight, or the sticky one) and the target (round robin, or the sticky one). */
   private destination(cookieHeader: string | undefined, table: RouteTable, route: Route): Destination | undefined {
     const fc = route.action.ForwardConfig!;
-    const groups = (fc.TargetGroups ?? []).map((g) => ({ key: g.TargetGroupArn!, weight: g.Weight ?? 1 }));
     const cookies: string[] = [];
-    const stickyGroup = fc.TargetGroupStickinessConfig?.Enabled ? cookie(cookieHeader, 'AWSALBTG') : undefined;
-    const first = stickyGroup && groups.some((g) => g.key === stickyGroup && g.weight > 0) ? stickyGroup : route.picker.pick(groups);
-    if (!first) return undefined;
-    // A group with no target able to take the request (its targets still in their first health
-    // check, say) passes it to the other weighted groups rather than failing it.
-    const order = [first, ...groups.filter((g) => g.key !== first && g.weight > 0).sort((a, b) => b.weight - a.weight).map((g) => g.key)];
+    let order: string[];
+    const only = fc.TargetGroups?.length === 1 && !fc.TargetGroupStickinessConfig?.Enabled ? fc.TargetGroups[0] : undefined;
+    if (only) {
+      // One group (the common case): no weighing to do.
+      if ((only.Weight ?? 1) <= 0) return undefined;
+      order = [only.TargetGroupArn!];
+    } else {
+      const groups = (fc.TargetGroups ?? []).map((g) => ({ key: g.TargetGroupArn!, weight: g.Weight ?? 1 }));
+      const stickyGroup = fc.TargetGroupStickinessConfig?.Enabled ? cookie(cookieHeader, 'AWSALBTG') : undefined;
+      const first = stickyGroup && groups.some((g) => g.key === stickyGroup && g.weight > 0) ? stickyGroup : route.picker.pick(groups);
+      if (!first) return undefined;
+      // A group with no target able to take the request (its targets still in their first health
+      // check, say) passes it to the other weighted groups rather than failing it.
+      order = [first, ...groups.filter((g) => g.key !== first && g.weight > 0).sort((a, b) => b.weight - a.weight).map((g) => g.key)];
+    }
     for (const tgArn of order) {
       const pool = this.host.pool(table.scope, tgArn);
       if (!pool) continue;
