@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '../service.js';
 import type { Elbv2 } from './context.js';
+import { listenerCertificateOperations } from './listener-certificates.js';
 import { listenerOperations } from './listeners.js';
 import { loadBalancerOperations } from './load-balancers.js';
 import { ProxyEngine } from './proxy/engine.js';
@@ -22,6 +23,7 @@ export const elbv2: ServiceDefinition = {
         ...targetGroupOperations(e),
         ...targetOperations(e),
         ...listenerOperations(e),
+        ...listenerCertificateOperations(e),
         ...ruleOperations(e),
         ...tagOperations(e),
       },

@@ -37,7 +37,7 @@ function tlsSettings(protocol: 'HTTP' | 'HTTPS', certificates: { CertificateArn?
   }
   const certificateArn = certificates?.[0]?.CertificateArn ?? current?.certificateArn;
   if (!certificateArn) throw new ServiceError('CertificateNotFoundException', 'A certificate must be specified for HTTPS listeners');
-  if ((certificates?.length ?? 0) > 1) throw new ServiceError('TooManyCertificatesException', 'An HTTPS listener takes one default certificate here; add others with AddListenerCertificates (not supported by Slipway)');
+  if ((certificates?.length ?? 0) > 1) throw new ServiceError('TooManyCertificatesException', 'An HTTPS listener takes one default certificate here; add others with AddListenerCertificates');
   const policy = sslPolicy ?? current?.sslPolicy ?? DEFAULT_SSL_POLICY;
   if (!/^ELBSecurityPolicy-[A-Za-z0-9-]+$/.test(policy)) throw new ServiceError('SSLPolicyNotFoundException', `SSL policy '${policy}' not found`);
   return { certificateArn, sslPolicy: policy };
@@ -93,6 +93,7 @@ export function listenerOperations(e: Elbv2): Ops {
       const next: ListenerRecord = { ...listener };
       if (input.Protocol !== undefined) next.protocol = checkProtocol(lb, input.Protocol);
       Object.assign(next, tlsSettings(next.protocol, input.Certificates, input.SslPolicy, listener));
+      if (next.protocol === 'HTTP') next.sniCertificateArns = undefined;
       if (input.DefaultActions) next.defaultActions = checkActions(store, ctx, lb, input.DefaultActions);
       if (input.Port !== undefined && input.Port !== listener.port) {
         checkPortFree(e, lb, input.Port, listener.arn);

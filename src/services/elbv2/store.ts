@@ -2,6 +2,7 @@ import type { Action, RuleCondition, Tag } from '../../aws/models/generated/elbv
 import type { Scope } from '../../core/scope.js';
 import { Collection } from '../../state/collection.js';
 import type { Database } from '../../state/database.js';
+import type { HealthRecord } from './proxy/health-state.js';
 
 export interface LoadBalancerRecord {
   arn: string;
@@ -25,6 +26,8 @@ export interface ListenerRecord {
   protocol: 'HTTP' | 'HTTPS';
   /** HTTPS: the certificate (a Secrets Manager secret holding a PEM pair) and the policy named. */
   certificateArn?: string;
+  /** Further certificates (AddListenerCertificates), served to clients that ask for their names by SNI. */
+  sniCertificateArns?: string[];
   sslPolicy?: string;
   defaultActions: Action[];
   /** The ARN of the listener's default rule (it holds the default actions). */
@@ -75,6 +78,20 @@ export interface TargetRecord {
   registeredAt: number;
 }
 
+/**
+ * What the proxy knows of a target that must outlive a restart: its health (so a healthy
+ * target keeps its traffic), its last address, and when its draining ends.
+ */
+export interface TargetStateRecord {
+  targetGroupArn: string;
+  id: string;
+  port: number;
+  health: HealthRecord;
+  address?: string;
+  /** Draining: when the deregistration delay runs out, on the clock (real time under a time scale). */
+  drainDeadline?: number;
+}
+
 export function targetKey(tgArn: string, id: string, port: number): string {
   return `${tgArn}|${id}|${port}`;
 }
@@ -106,6 +123,7 @@ export class Elbv2Store {
   readonly rules: Collection<RuleRecord>;
   readonly targetGroups: Collection<TargetGroupRecord>;
   readonly targets: Collection<TargetRecord>;
+  readonly targetStates: Collection<TargetStateRecord>;
 
   constructor(readonly db: Database) {
     this.loadBalancers = new Collection(db, 'elbv2.load-balancers');
@@ -113,6 +131,7 @@ export class Elbv2Store {
     this.rules = new Collection(db, 'elbv2.rules');
     this.targetGroups = new Collection(db, 'elbv2.target-groups');
     this.targets = new Collection(db, 'elbv2.targets');
+    this.targetStates = new Collection(db, 'elbv2.target-states');
   }
 
   listenersOf(scope: Scope, lbArn: string): ListenerRecord[] {
@@ -125,6 +144,10 @@ export class Elbv2Store {
 
   targetsOf(scope: Scope, tgArn: string): TargetRecord[] {
     return this.targets.list(scope, `${tgArn}|`);
+  }
+
+  targetStatesOf(scope: Scope, tgArn: string): TargetStateRecord[] {
+    return this.targetStates.list(scope, `${tgArn}|`);
   }
 
   /** Every action (listener defaults and rules) of a load balancer. */

@@ -1,4 +1,5 @@
-import { createSecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { AwsClient } from '../../../aws/gateway/aws-client.js';
 import type { SecretsmanagerOperations } from '../../../aws/models/generated/secretsmanager.js';
 import { errorMessage, ServiceError } from '../../../core/errors.js';
@@ -41,4 +42,40 @@ export async function loadCertificate(aws: AwsClient, scope: Scope, arn: string)
     throw notFound(arn, `the PEM pair is not usable (${errorMessage(e)})`);
   }
   return { cert: pair.certificate, key: pair.privateKey };
+}
+
+/** The host names a certificate serves: its DNS subject alternative names, else its common name. */
+export function certificateNames(pem: string): string[] {
+  const x = new X509Certificate(pem);
+  const dns = (x.subjectAltName ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith('DNS:'))
+    .map((s) => s.slice(4).toLowerCase());
+  if (dns.length) return dns;
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(x.subject)?.[1];
+  return cn ? [cn.toLowerCase()] : [];
+}
+
+/** A name matches exactly, or a wildcard name (`*.example.com`) matches one label in its place. */
+export function nameMatches(pattern: string, host: string): boolean {
+  if (pattern === host) return true;
+  if (!pattern.startsWith('*.')) return false;
+  const dot = host.indexOf('.');
+  return dot > 0 && host.slice(dot + 1) === pattern.slice(2);
+}
+
+/** The extra certificates of an HTTPS listener (AddListenerCertificates), chosen by the client's SNI name. */
+export class SniTable {
+  constructor(private readonly entries: { names: string[]; context: SecureContext }[] = []) {}
+
+  static from(pairs: PemPair[]): SniTable {
+    return new SniTable(pairs.map((p) => ({ names: certificateNames(p.cert), context: createSecureContext({ cert: p.cert, key: p.key }) })));
+  }
+
+  /** The context for a server name; undefined means the listener's default certificate. */
+  match(servername: string): SecureContext | undefined {
+    const host = servername.toLowerCase();
+    return (this.entries.find((e) => e.names.includes(host)) ?? this.entries.find((e) => e.names.some((n) => nameMatches(n, host))))?.context;
+  }
 }

@@ -8,12 +8,13 @@ import { errorMessage, ServiceError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Scope } from '../../../core/scope.js';
 import type { JobQueue } from '../../../state/job-queue.js';
-import { forwardTargets, type Elbv2Store, type ListenerRecord, type TargetGroupRecord } from '../store.js';
-import { loadCertificate } from './certificates.js';
+import { forwardTargets, targetKey, type Elbv2Store, type ListenerRecord, type TargetGroupRecord } from '../store.js';
+import { loadCertificate, SniTable } from './certificates.js';
 import { ListenerServer, type ProxyHost } from './listener-server.js';
 import { MetricsAggregator } from './metrics.js';
 import { buildRouteTable, dimensionOf, type RouteTable } from './route-table.js';
-import { TargetPool } from './target-pool.js';
+import { TargetPool, type TargetStates } from './target-pool.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 export interface EngineDeps {
   store: Elbv2Store;
@@ -46,6 +47,7 @@ const MINUTE = 60_000;
  */
 export class ProxyEngine implements ProxyHost {
   readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
+  readonly upstreams = new UpstreamPool();
   readonly metrics = new MetricsAggregator();
   readonly clock: Clock;
   readonly log: Logger;
@@ -64,6 +66,8 @@ export class ProxyEngine implements ProxyHost {
 
   async start(): Promise<void> {
     this.running = true;
+    // Target pools first, with the health they had: a listener serves traffic the moment it is bound.
+    this.changed();
     for (const { scope, value } of this.deps.store.listeners.all()) {
       try {
         await this.openListener(scope, value);
@@ -78,23 +82,34 @@ export class ProxyEngine implements ProxyHost {
   async stop(): Promise<void> {
     this.running = false;
     this.flushTimer?.cancel();
-    await Promise.all([...this.bound.keys()].map((arn) => this.closeListener(arn)));
+    // Pools first: the requests cut by closing the listeners must not end a draining target's stored state.
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+    await Promise.all([...this.bound.keys()].map((arn) => this.closeListener(arn)));
     this.tables.clear();
     this.agent.destroy();
+    this.upstreams.destroy();
   }
 
   /** Binds (or rebinds) a listener's port; a port that cannot be had is an AWS-shaped error. */
   async openListener(scope: Scope, listener: ListenerRecord): Promise<void> {
     const existing = this.bound.get(listener.arn);
     const same = (a: ListenerRecord) => a.port === listener.port && a.protocol === listener.protocol && a.certificateArn === listener.certificateArn;
-    if (existing && same(existing.listener)) {
+    const sameSni = (a: ListenerRecord) => (a.sniCertificateArns ?? []).join(' ') === (listener.sniCertificateArns ?? []).join(' ');
+    if (existing && same(existing.listener) && sameSni(existing.listener)) {
       existing.listener = listener;
       return;
     }
     const tls = listener.protocol === 'HTTPS' ? await loadCertificate(this.deps.aws, scope, listener.certificateArn ?? '') : undefined;
+    // Every certificate is read (and so checked) before anything changes.
+    const sni = tls ? SniTable.from(await Promise.all((listener.sniCertificateArns ?? []).map((arn) => loadCertificate(this.deps.aws, scope, arn)))) : undefined;
+    if (existing && same(existing.listener)) {
+      existing.listener = listener; // only the SNI certificates changed: swapped in place, no rebind
+      if (sni) existing.server.sni = sni;
+      return;
+    }
     const server = new ListenerServer(listener.arn, this, tls);
+    if (sni) server.sni = sni;
     const ephemeral = this.deps.config.elbPorts === 'ephemeral';
     // The same port again (a new certificate or protocol): the old server must let go of it first.
     if (existing && existing.listener.port === listener.port && !ephemeral) {
@@ -140,15 +155,24 @@ export class ProxyEngine implements ProxyHost {
     for (const { scope, value: tg } of store.targetGroups.all()) {
       seen.add(tg.arn);
       let pool = this.pools.get(tg.arn);
-      if (!pool) this.pools.set(tg.arn, (pool = new TargetPool(scope, tg, this.clock, this.deps.aws)));
+      if (!pool) this.pools.set(tg.arn, (pool = new TargetPool(scope, tg, this.clock, this.deps.aws, this.statesOf(scope, tg.arn))));
       pool.sync(tg, store.targetsOf(scope, tg.arn), this.running && used.has(tg.arn));
     }
     for (const [arn, pool] of this.pools) {
       if (!seen.has(arn)) {
-        pool.close();
+        pool.dispose();
         this.pools.delete(arn);
       }
     }
+  }
+
+  private statesOf(scope: Scope, tgArn: string): TargetStates {
+    const { store } = this.deps;
+    return {
+      load: () => store.targetStatesOf(scope, tgArn),
+      save: (r) => store.targetStates.put(scope, targetKey(tgArn, r.id, r.port), r),
+      forget: (id, port) => void store.targetStates.delete(scope, targetKey(tgArn, id, port)),
+    };
   }
 
   table(listenerArn: string): RouteTable | undefined {

@@ -5,9 +5,11 @@ import type { Clock, Timer } from '../../../core/clock.js';
 /** Hop-by-hop headers a proxy must not pass on (RFC 9110 7.6.1). */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 
+const NONE: ReadonlySet<string> = new Set();
+
 export function forwardHeaders(headers: IncomingHttpHeaders, extra: Record<string, string | undefined>, keepUpgrade = false): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  const named = new Set((headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()));
+  const named = headers.connection ? new Set(headers.connection.split(',').map((s) => s.trim().toLowerCase())) : NONE;
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined || (HOP.has(k) && !(keepUpgrade && (k === 'upgrade' || k === 'connection'))) || (named.has(k) && !keepUpgrade)) continue;
     out[k] = v;
@@ -19,7 +21,7 @@ export function forwardHeaders(headers: IncomingHttpHeaders, extra: Record<strin
   return out;
 }
 
-const ELB_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out', 500: 'Internal Server Error' };
+export const ELB_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out', 500: 'Internal Server Error' };
 
 /** The page an ALB answers its own errors with. */
 export function elbErrorBody(status: number): string {

@@ -1,7 +1,8 @@
-import { createServer, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Agent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import type { Action } from '../../../aws/models/generated/elbv2.js';
 import type { Clock } from '../../../core/clock.js';
@@ -9,18 +10,22 @@ import { errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Scope } from '../../../core/scope.js';
 import type { RequestFacts } from '../conditions.js';
+import { FastConnection, type FastPlan, type FastRouter } from './fast-path.js';
 import { forward, forwardHeaders, forwardUpgrade, sendElbError, type ForwardResult } from './forward.js';
+import type { RequestHead } from './http1.js';
 import type { MetricsAggregator } from './metrics.js';
 import { redirectLocation } from './redirect.js';
 import { dimensionOf, selectRoute, type Route, type RouteTable } from './route-table.js';
-import type { PemPair } from './certificates.js';
+import { SniTable, type PemPair } from './certificates.js';
 import type { TargetPool, TargetRuntime } from './target-pool.js';
+import type { UpstreamPool } from './upstream-pool.js';
 
 /** What a listener's server needs from the engine. */
 export interface ProxyHost {
   table(listenerArn: string): RouteTable | undefined;
   pool(scope: Scope, tgArn: string): TargetPool | undefined;
   readonly agent: Agent;
+  readonly upstreams: UpstreamPool;
   readonly clock: Clock;
   readonly metrics: MetricsAggregator;
   readonly log: Logger;
@@ -32,8 +37,9 @@ interface Destination {
   cookies: string[];
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+function cookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k === name) return decodeURIComponent(v.join('='));
   }
@@ -48,12 +54,22 @@ function traceId(now: number): string {
   return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${tracePrefix}${traceCounter.toString(16).padStart(12, '0')}`;
 }
 
-/** One listener: an HTTP server that routes each request by the listener's rules. */
-export class ListenerServer {
+/**
+ * One listener: a server that routes each request by the listener's rules. A plain HTTP
+ * listener accepts connections on the fast path (fast-path.ts), which hands a connection
+ * to the node:http server at the first request it does not carry; HTTPS listeners use
+ * node:https throughout.
+ */
+export class ListenerServer implements FastRouter {
+  /** The listening server. */
   readonly server: Server;
+  /** The node:http (or node:https) server that handles what the fast path does not. */
+  private readonly http: Server;
   private readonly sockets = new Set<Socket | Duplex>();
 
   private readonly proto: 'http' | 'https';
+  /** An HTTPS listener's further certificates, by SNI name; replaced in place when they change. */
+  sni = new SniTable();
 
   constructor(
     readonly listenerArn: string,
@@ -68,17 +84,79 @@ export class ListenerServer {
       });
     const options = { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 };
     this.proto = tls ? 'https' : 'http';
-    this.server = tls ? createTlsServer({ ...options, cert: tls.cert, key: tls.key }, onRequest) : createServer(options, onRequest);
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    const sniCallback = (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, this.sni.match(name));
+    this.http = tls ? createTlsServer({ ...options, cert: tls.cert, key: tls.key, SNICallback: sniCallback }, onRequest) : createServer(options, onRequest);
+    this.server = tls
+      ? this.http
+      : createNetServer({ allowHalfOpen: true, noDelay: true }, (s) => {
+          this.track(s);
+          new FastConnection(s, this, options.keepAliveTimeout);
+        });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.upgrade(req, socket, head).catch((e: unknown) => {
         host.log.error('load balancer upgrade failed', { listener: listenerArn, error: errorMessage(e) });
         socket.destroy();
       }),
     );
-    this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
+    if (tls) this.http.on('connection', (s: Socket) => this.track(s));
+  }
+
+  get clock(): Clock {
+    return this.host.clock;
+  }
+
+  get upstreams(): UpstreamPool {
+    return this.host.upstreams;
+  }
+
+  private track(s: Socket): void {
+    this.sockets.add(s);
+    s.on('close', () => this.sockets.delete(s));
+  }
+
+  handOver(client: Socket, buffered: Buffer): void {
+    client.setTimeout(0);
+    if (buffered.length) client.unshift(buffered);
+    this.http.emit('connection', client);
+    client.resume();
+  }
+
+  /** The fast path's plan for a request: only a forward to a target, anything else goes to node:http. */
+  plan(head: RequestHead, client: Socket): FastPlan | undefined {
+    const table = this.host.table(this.listenerArn);
+    if (!table) return undefined;
+    const needsFacts = table.rules.length > 0;
+    const route = needsFacts ? selectRoute(table, this.factsOf(head.method, head.target, head.headers, client.remoteAddress)) : table.fallback;
+    if (route.action.Type !== 'forward') return undefined;
+    const dest = this.destination(head.headers.cookie, table, route);
+    if (!dest) return undefined;
+    const headers = this.headersFor(head.headers, client, table, false);
+    let text = `${head.method} ${head.target} HTTP/1.1\r\n`;
+    for (const k in headers) {
+      const v = headers[k];
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const x of v) text += `${k}: ${x}\r\n`;
+      else text += `${k}: ${v}\r\n`;
+    }
+    const { pool, target } = dest;
+    target.inFlight++;
+    const lb = dimensionOf(table.lb.arn);
+    const tg = dimensionOf(pool.tg.arn);
+    return {
+      host: target.address!,
+      port: target.port,
+      head: `${text}connection: keep-alive\r\n\r\n`,
+      cookies: dest.cookies,
+      idleTimeoutMs: Number(table.lb.attributes['idle_timeout.timeout_seconds'] ?? '60') * 1000,
+      onAbort: (abort) => {
+        target.aborts.add(abort);
+        return () => target.aborts.delete(abort);
+      },
+      done: (r) => {
+        pool.release(target);
+        this.host.metrics.record({ scope: table.scope, lb, tg, ...r });
+      },
+    };
   }
 
   listen(port: number, bindHost: string): Promise<number> {
@@ -98,12 +176,15 @@ export class ListenerServer {
   }
 
   private facts(req: IncomingMessage): RequestFacts {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    return this.factsOf(req.method ?? 'GET', req.url ?? '/', headers, req.socket.remoteAddress);
+  }
+
+  private factsOf(method: string, url: string, headers: Record<string, string | undefined>, sourceIp: string | undefined): RequestFacts {
+    const q = url.indexOf('?');
     const query: [string, string][] = q < 0 ? [] : [...new URLSearchParams(url.slice(q + 1))];
-    return { method: req.method ?? 'GET', path: q < 0 ? url : url.slice(0, q), host: (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase(), headers, query, sourceIp: req.socket.remoteAddress ?? '' };
+    return { method, path: q < 0 ? url : url.slice(0, q), host: (headers.host ?? '').replace(/:\d+$/, '').toLowerCase(), headers, query, sourceIp: sourceIp ?? '' };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -132,7 +213,7 @@ export class ListenerServer {
       req.resume();
       return record({ elbStatus: status });
     }
-    const dest = this.destination(req, table, route);
+    const dest = this.destination(req.headers.cookie, table, route);
     if (!dest) {
       sendElbError(res, 503);
       req.resume();
@@ -149,21 +230,29 @@ export class ListenerServer {
   }
 
   /** The target group (by weight, or the sticky one) and the target (round robin, or the sticky one). */
-  private destination(req: IncomingMessage, table: RouteTable, route: Route): Destination | undefined {
+  private destination(cookieHeader: string | undefined, table: RouteTable, route: Route): Destination | undefined {
     const fc = route.action.ForwardConfig!;
-    const groups = (fc.TargetGroups ?? []).map((g) => ({ key: g.TargetGroupArn!, weight: g.Weight ?? 1 }));
     const cookies: string[] = [];
-    const stickyGroup = fc.TargetGroupStickinessConfig?.Enabled ? cookie(req, 'AWSALBTG') : undefined;
-    const first = stickyGroup && groups.some((g) => g.key === stickyGroup && g.weight > 0) ? stickyGroup : route.picker.pick(groups);
-    if (!first) return undefined;
-    // A group with no target able to take the request (its targets still in their first health
-    // check, say) passes it to the other weighted groups rather than failing it.
-    const order = [first, ...groups.filter((g) => g.key !== first && g.weight > 0).sort((a, b) => b.weight - a.weight).map((g) => g.key)];
+    let order: string[];
+    const only = fc.TargetGroups?.length === 1 && !fc.TargetGroupStickinessConfig?.Enabled ? fc.TargetGroups[0] : undefined;
+    if (only) {
+      // One group (the common case): no weighing to do.
+      if ((only.Weight ?? 1) <= 0) return undefined;
+      order = [only.TargetGroupArn!];
+    } else {
+      const groups = (fc.TargetGroups ?? []).map((g) => ({ key: g.TargetGroupArn!, weight: g.Weight ?? 1 }));
+      const stickyGroup = fc.TargetGroupStickinessConfig?.Enabled ? cookie(cookieHeader, 'AWSALBTG') : undefined;
+      const first = stickyGroup && groups.some((g) => g.key === stickyGroup && g.weight > 0) ? stickyGroup : route.picker.pick(groups);
+      if (!first) return undefined;
+      // A group with no target able to take the request (its targets still in their first health
+      // check, say) passes it to the other weighted groups rather than failing it.
+      order = [first, ...groups.filter((g) => g.key !== first && g.weight > 0).sort((a, b) => b.weight - a.weight).map((g) => g.key)];
+    }
     for (const tgArn of order) {
       const pool = this.host.pool(table.scope, tgArn);
       if (!pool) continue;
       const stickyTargets = pool.tg.attributes['stickiness.enabled'] === 'true';
-      const target = pool.choose(stickyTargets ? cookie(req, 'AWSALB') : undefined);
+      const target = pool.choose(stickyTargets ? cookie(cookieHeader, 'AWSALB') : undefined);
       if (!target) continue;
       if (fc.TargetGroupStickinessConfig?.Enabled) cookies.push(`AWSALBTG=${encodeURIComponent(tgArn)}; Max-Age=${fc.TargetGroupStickinessConfig.DurationSeconds}; Path=/`);
       if (stickyTargets) cookies.push(`AWSALB=${encodeURIComponent(target.key)}; Max-Age=${pool.tg.attributes['stickiness.lb_cookie.duration_seconds']}; Path=/`);
@@ -172,25 +261,25 @@ export class ListenerServer {
     return undefined;
   }
 
-  private headersFor(req: IncomingMessage, table: RouteTable, keepUpgrade: boolean) {
+  private headersFor(reqHeaders: IncomingHttpHeaders, socket: { remoteAddress?: string; remotePort?: number }, table: RouteTable, keepUpgrade: boolean) {
     const attrs = table.lb.attributes;
-    const client = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-    const clientEntry = attrs['routing.http.xff_client_port.enabled'] === 'true' ? `${client}:${req.socket.remotePort}` : client;
-    const existing = req.headers['x-forwarded-for'];
+    const client = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+    const clientEntry = attrs['routing.http.xff_client_port.enabled'] === 'true' ? `${client}:${socket.remotePort}` : client;
+    const existing = reqHeaders['x-forwarded-for'];
     const mode = attrs['routing.http.xff_header_processing.mode'];
     const xff = mode === 'remove' ? undefined : mode === 'preserve' ? (existing as string | undefined) : existing ? `${existing}, ${clientEntry}` : clientEntry;
     const port = table.listener.port;
-    const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const hostName = (reqHeaders.host ?? '').replace(/:\d+$/, '');
     const defaultPort = this.proto === 'https' ? 443 : 80;
-    const host = attrs['routing.http.preserve_host_header.enabled'] === 'true' ? req.headers.host : port === defaultPort ? hostName : `${hostName}:${port}`;
+    const host = attrs['routing.http.preserve_host_header.enabled'] === 'true' ? reqHeaders.host : port === defaultPort ? hostName : `${hostName}:${port}`;
     return forwardHeaders(
-      req.headers,
+      reqHeaders,
       {
         host,
         'x-forwarded-for': xff,
         'x-forwarded-proto': this.proto,
         'x-forwarded-port': String(port),
-        'x-amzn-trace-id': (req.headers['x-amzn-trace-id'] as string | undefined) ?? traceId(this.host.clock.now()),
+        'x-amzn-trace-id': (reqHeaders['x-amzn-trace-id'] as string | undefined) ?? traceId(this.host.clock.now()),
       },
       keepUpgrade,
     );
@@ -203,7 +292,7 @@ export class ListenerServer {
       return await forward(req, res, {
         host: target.address!,
         port: target.port,
-        headers: this.headersFor(req, table, false),
+        headers: this.headersFor(req.headers, req.socket, table, false),
         agent: this.host.agent,
         clock: this.host.clock,
         idleTimeoutMs: Number(table.lb.attributes['idle_timeout.timeout_seconds'] ?? '60') * 1000,
@@ -223,7 +312,7 @@ export class ListenerServer {
     socket.on('error', () => socket.destroy());
     const table = this.host.table(this.listenerArn);
     const route = table && selectRoute(table, this.facts(req));
-    const dest = table && route?.action.Type === 'forward' ? this.destination(req, table, route) : undefined;
+    const dest = table && route?.action.Type === 'forward' ? this.destination(req.headers.cookie, table, route) : undefined;
     if (!table || !dest) {
       socket.end('HTTP/1.1 503 Service Temporarily Unavailable\r\nserver: awselb/2.0\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
@@ -233,7 +322,7 @@ export class ListenerServer {
       const result = await forwardUpgrade(req, socket, head, {
         host: dest.target.address!,
         port: dest.target.port,
-        headers: this.headersFor(req, table, true),
+        headers: this.headersFor(req.headers, req.socket, table, true),
         onAbort: (abort) => {
           dest.target.aborts.add(abort);
           return () => dest.target.aborts.delete(abort);

@@ -23,6 +23,12 @@ export interface RequestOutcome {
   targetSeconds?: number;
 }
 
+const TARGET_CLASS: Record<number, string> = { 2: 'HTTPCode_Target_2XX_Count', 3: 'HTTPCode_Target_3XX_Count', 4: 'HTTPCode_Target_4XX_Count', 5: 'HTTPCode_Target_5XX_Count' };
+
+function inc(counts: Map<string, number>, name: string): void {
+  counts.set(name, (counts.get(name) ?? 0) + 1);
+}
+
 /**
  * Sums requests into per-minute AWS/ApplicationELB figures with AWS's names and dimensions
  * (`LoadBalancer`, and `TargetGroup` + `LoadBalancer` for target metrics).
@@ -36,16 +42,17 @@ export class MetricsAggregator {
   }
 
   private add(scope: Scope, lb: string, tg: string | undefined, o: RequestOutcome): void {
-    const key = `${scope.accountId}|${scope.region}|${lb}|${tg ?? ''}`;
+    // Keyed by the dimension strings (already unique per ARN) and the scope objects' fields, one
+    // lookup per request; the per-minute drain builds CloudWatch's data from these sums.
+    const key = tg === undefined ? `${scope.accountId}|${scope.region}|${lb}` : `${scope.accountId}|${scope.region}|${lb}|${tg}`;
     let b = this.buckets.get(key);
     if (!b) this.buckets.set(key, (b = { scope, lb, tg, counts: new Map(), time: { n: 0, sum: 0, min: Infinity, max: -Infinity } }));
-    const inc = (name: string) => b.counts.set(name, (b.counts.get(name) ?? 0) + 1);
-    inc('RequestCount');
-    if (o.targetStatus !== undefined) inc(`HTTPCode_Target_${Math.floor(o.targetStatus / 100)}XX_Count`);
+    inc(b.counts, 'RequestCount');
+    if (o.targetStatus !== undefined) inc(b.counts, TARGET_CLASS[Math.floor(o.targetStatus / 100)] ?? `HTTPCode_Target_${Math.floor(o.targetStatus / 100)}XX_Count`);
     if (o.elbStatus !== undefined && !tg) {
       const cls = Math.floor(o.elbStatus / 100);
-      if (cls >= 3) inc(`HTTPCode_ELB_${cls}XX_Count`);
-      if ([500, 502, 503, 504].includes(o.elbStatus)) inc(`HTTPCode_ELB_${o.elbStatus}_Count`);
+      if (cls >= 3) inc(b.counts, `HTTPCode_ELB_${cls}XX_Count`);
+      if ([500, 502, 503, 504].includes(o.elbStatus)) inc(b.counts, `HTTPCode_ELB_${o.elbStatus}_Count`);
     }
     if (o.targetSeconds !== undefined) {
       const t = b.time;

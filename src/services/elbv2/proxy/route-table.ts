@@ -38,7 +38,18 @@ export function selectRoute(table: RouteTable, facts: RequestFacts): Route {
 }
 
 /** The CloudWatch dimension value of a load balancer or target group ARN (app/name/id, targetgroup/name/id). */
+const dimensions = new Map<string, string>();
+
 export function dimensionOf(arn: string): string {
+  let d = dimensions.get(arn);
+  if (d === undefined) {
+    if (dimensions.size > 10_000) dimensions.clear(); // ARNs of deleted resources do not pile up
+    dimensions.set(arn, (d = dimensionFromArn(arn)));
+  }
+  return d;
+}
+
+function dimensionFromArn(arn: string): string {
   const resource = arn.split(':').slice(5).join(':');
   return resource.startsWith('loadbalancer/') ? resource.slice('loadbalancer/'.length) : resource;
 }

@@ -2,7 +2,7 @@ import type { AwsClient } from '../../../aws/gateway/aws-client.js';
 import type { TargetHealthDescription } from '../../../aws/models/generated/elbv2.js';
 import type { Clock, Timer } from '../../../core/clock.js';
 import type { Scope } from '../../../core/scope.js';
-import type { TargetGroupRecord, TargetRecord } from '../store.js';
+import type { TargetGroupRecord, TargetRecord, TargetStateRecord } from '../store.js';
 import { runHealthCheck } from './health-check.js';
 import { INITIAL, nextHealth, type HealthRecord } from './health-state.js';
 import { resolveTarget } from './resolve.js';
@@ -21,6 +21,17 @@ export interface TargetRuntime {
   /** Aborts the target's in-flight requests when the deregistration delay runs out. */
   aborts: Set<() => void>;
   timers: { check?: Timer; drain?: Timer };
+  /** Draining: when the delay ends, on the clock. */
+  drainDeadline?: number;
+  /** What was last written to the store, so unchanged state is not written again. */
+  saved?: string;
+}
+
+/** Where a pool keeps its targets' state across restarts. */
+export interface TargetStates {
+  load(): TargetStateRecord[];
+  save(record: TargetStateRecord): void;
+  forget(id: string, port: number): void;
 }
 
 /**
@@ -34,18 +45,68 @@ export class TargetPool {
   inUse = false;
   private next = 0;
   private checking = false;
+  private restored = false;
 
   constructor(
     readonly scope: Scope,
     public tg: TargetGroupRecord,
     private readonly clock: Clock,
     private readonly aws: AwsClient,
+    private readonly states: TargetStates,
   ) {}
+
+  /**
+   * After a restart: registered targets keep the health and address they had (a healthy
+   * target keeps its traffic while its next check runs), and a draining target finishes
+   * what is left of its deregistration delay.
+   */
+  private restore(registered: TargetRecord[], inUse: boolean): void {
+    const keys = new Set(registered.map((r) => `${r.id}|${r.port}`));
+    for (const rec of this.states.load()) {
+      const key = `${rec.id}|${rec.port}`;
+      const health = rec.health.state === 'initial' ? INITIAL : rec.health;
+      const t: TargetRuntime = { key, id: rec.id, port: rec.port, health, address: rec.address, inFlight: 0, draining: false, aborts: new Set(), timers: {} };
+      if (keys.has(key) && inUse) {
+        this.targets.set(key, t);
+        t.saved = this.stateKey(t); // as stored already
+        continue;
+      }
+      const remaining = rec.drainDeadline === undefined ? 0 : (rec.drainDeadline - this.clock.now()) * this.clock.timeScale;
+      if (keys.has(key) || !inUse || remaining <= 0) {
+        if (!keys.has(key)) this.states.forget(rec.id, rec.port);
+        continue;
+      }
+      t.draining = true;
+      t.drainDeadline = rec.drainDeadline;
+      t.saved = this.stateKey(t);
+      this.targets.set(key, t);
+      t.timers.drain = this.clock.setTimer(remaining, () => this.remove(t));
+    }
+  }
+
+  private stateKey(t: TargetRuntime): string {
+    const h = t.health;
+    const passes = Math.min(h.passes, this.tg.healthCheck.healthyThreshold);
+    return `${h.state}|${h.reason ?? ''}|${h.description ?? ''}|${passes}|${h.failures}|${t.address ?? ''}|${t.draining ? t.drainDeadline : ''}`;
+  }
+
+  /** Writes the target's state when it changed (a passed check on a healthy target changes nothing). */
+  private persist(t: TargetRuntime): void {
+    const key = this.stateKey(t);
+    if (key === t.saved || this.targets.get(t.key) !== t) return;
+    t.saved = key;
+    const health = { ...t.health, passes: Math.min(t.health.passes, this.tg.healthCheck.healthyThreshold) };
+    this.states.save({ targetGroupArn: this.tg.arn, id: t.id, port: t.port, health, address: t.address, drainDeadline: t.draining ? t.drainDeadline : undefined });
+  }
 
   /** Brings the runtime in line with the registered targets and whether a listener uses the group. */
   sync(tg: TargetGroupRecord, registered: TargetRecord[], inUse: boolean): void {
     const restartChecks = JSON.stringify(tg.healthCheck) !== JSON.stringify(this.tg.healthCheck) || inUse !== this.inUse;
     this.tg = tg;
+    if (!this.restored) {
+      this.restored = true;
+      this.restore(registered, inUse);
+    }
     this.inUse = inUse;
     const keys = new Set(registered.map((r) => `${r.id}|${r.port}`));
     for (const r of registered) {
@@ -62,6 +123,7 @@ export class TargetPool {
         t.timers.check?.cancel();
         t.timers.check = undefined;
         t.health = INITIAL;
+        this.persist(t);
       } else if (restartChecks || !t.timers.check) {
         void this.check(t); // the first check runs at once; it schedules the next
       }
@@ -73,6 +135,7 @@ export class TargetPool {
     t.timers.drain?.cancel();
     t.timers.drain = undefined;
     t.health = INITIAL;
+    this.persist(t);
   }
 
   /** Deregistration: in-flight requests finish; the target leaves when none is left or the delay runs out. */
@@ -82,6 +145,8 @@ export class TargetPool {
     const delay = Number(this.tg.attributes['deregistration_delay.timeout_seconds'] ?? '300');
     if (!this.inUse || t.inFlight === 0 || delay === 0) return this.remove(t);
     t.draining = true;
+    t.drainDeadline = this.clock.now() + (delay * 1000) / this.clock.timeScale;
+    this.persist(t);
     t.timers.drain = this.clock.setTimer(delay * 1000, () => {
       for (const abort of [...t.aborts]) abort();
       this.remove(t);
@@ -91,7 +156,10 @@ export class TargetPool {
   private remove(t: TargetRuntime): void {
     t.timers.check?.cancel();
     t.timers.drain?.cancel();
-    this.targets.delete(t.key);
+    if (this.targets.get(t.key) === t) {
+      this.targets.delete(t.key);
+      this.states.forget(t.id, t.port);
+    }
   }
 
   /** A request to the target ended; a draining target with none left is done. */
@@ -109,15 +177,17 @@ export class TargetPool {
     if ('invalid' in where) {
       t.invalid = where.invalid;
       t.address = undefined;
-      return;
+      return this.persist(t);
     }
     t.invalid = undefined;
     t.address = where.address;
-    if (!this.checking) return; // checks disabled: the target only needs an address
+    if (!this.checking) return this.persist(t); // checks disabled: the target only needs an address
     if (t.health === INITIAL) t.health = { ...INITIAL, reason: 'Elb.InitialHealthChecking', description: 'Initial health checks in progress' };
+    this.persist(t);
     const result = await runHealthCheck(this.clock, hc, where.address, t.port);
     if (this.targets.get(t.key) !== t || t.draining || !this.checking) return;
     t.health = nextHealth(t.health, result, { healthy: hc.healthyThreshold, unhealthy: hc.unhealthyThreshold });
+    this.persist(t);
   }
 
   /** The target for the next request, or undefined when there is none to send it to (503). */
@@ -163,6 +233,13 @@ export class TargetPool {
     return [...this.targets.values()].map((t) => ({ id: t.id, port: t.port }));
   }
 
+  /** The target group is gone: so is its targets' stored state. */
+  dispose(): void {
+    for (const t of this.targets.values()) this.states.forget(t.id, t.port);
+    this.close();
+  }
+
+  /** Shutdown: timers stop, the stored state stays for the next start. */
   close(): void {
     for (const t of this.targets.values()) {
       t.timers.check?.cancel();
