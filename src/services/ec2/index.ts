@@ -16,7 +16,7 @@ export const ec2: ServiceDefinition = {
   create(deps) {
     const store = new Ec2Store(deps.db);
     const host = instanceHostFor(deps.config.dataDir, deps.log);
-    const life = new InstanceLifecycle(store, host, deps.clock, deps.log, deps.jobs);
+    const life = new InstanceLifecycle(store, host, deps.clock, deps.log, deps.jobs, deps.bus);
     const templates = new LaunchTemplates(deps.db);
     const instances = instanceOperations(store, life, deps.clock, deps.dataDir);
     const run = instances.RunInstances!;
