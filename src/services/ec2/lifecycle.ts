@@ -37,6 +37,15 @@ export class InstanceLifecycle {
     private readonly bus?: EventBus,
   ) {
     this.enqueue = jobs.define<TransitionJob>('ec2.transition', (job) => this.transition(job), { maxAttempts: 3 });
+    host.onUnexpectedExit((id) => {
+      const found = this.store.instances.all().find((r) => r.id === id);
+      if (found) this.bus?.emit(INSTANCE_STATE_CHANGED, { scope: found.scope, instanceId: id, state: found.value.state } satisfies InstanceStateChanged);
+    });
+  }
+
+  /** A running instance whose processes ended by themselves (its status checks fail). */
+  impaired(id: string): boolean {
+    return this.host.available() && !this.host.isRunning(id);
   }
 
   request(scope: Scope, instanceId: string, action: Action): void {
