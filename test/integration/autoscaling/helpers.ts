@@ -13,6 +13,8 @@ export interface GroupView {
   health: string[];
   ids: string[];
   inService: string[];
+  /** Instance ids in a lifecycle state. */
+  inState(state: string): string[];
 }
 
 export async function groupView(asg: AutoScalingClient, name: string): Promise<GroupView> {
@@ -25,6 +27,7 @@ export async function groupView(asg: AutoScalingClient, name: string): Promise<G
     health: instances.map((i) => i.HealthStatus!),
     ids: instances.map((i) => i.InstanceId!),
     inService: instances.filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId!).sort(),
+    inState: (state) => instances.filter((i) => i.LifecycleState === state).map((i) => i.InstanceId!),
   };
 }
 
