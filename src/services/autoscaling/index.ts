@@ -8,6 +8,8 @@ import { hookOperations } from './hook-operations.js';
 import { LifecycleHooks } from './hooks.js';
 import { launchConfigOperations } from './launch-configs.js';
 import { memberOperations } from './members.js';
+import { policyOperations } from './policies.js';
+import { processOperations } from './processes.js';
 import { Reconciler } from './reconciler.js';
 import { AutoscalingStore } from './store.js';
 import { tagOperations } from './tags.js';
@@ -31,6 +33,7 @@ export const autoscaling: ServiceDefinition = {
     return {
       provider: {
         ...groupOperations(c), ...launchConfigOperations(c), ...memberOperations(c), ...targetGroupOperations(c), ...tagOperations(c), ...hookOperations(c),
+        ...policyOperations(c), ...processOperations(c),
       },
       start: () => reconciler.resume(),
     };
