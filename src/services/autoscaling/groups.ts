@@ -6,6 +6,7 @@ import { uuid } from '../../core/ids.js';
 import { paginate } from '../common/paging.js';
 import { causeTime } from './activities.js';
 import type { AsgContext } from './context.js';
+import { zonesOf } from './placement.js';
 import { removeGroup } from './reconciler.js';
 import { groupArn, type GroupRecord, type MemberRecord } from './store.js';
 import { checkDesired, checkHealthCheckType, checkSizes, updatedDesired, validationError } from './validation.js';
@@ -167,7 +168,7 @@ export function toGroup(g: GroupRecord, members: MemberRecord[]): AutoScalingGro
   return {
     AutoScalingGroupName: g.name, AutoScalingGroupARN: g.arn, LaunchConfigurationName: g.launchConfigurationName, LaunchTemplate: g.launchTemplate,
     MinSize: g.minSize, MaxSize: g.maxSize, DesiredCapacity: g.desiredCapacity, DefaultCooldown: g.defaultCooldown,
-    AvailabilityZones: [...new Set(members.map((m) => m.availabilityZone).concat(g.availabilityZones))].sort(), LoadBalancerNames: [],
+    AvailabilityZones: [...new Set(zonesOf(g, g.arn.split(':')[3]).map((z) => z.availabilityZone))].sort(), LoadBalancerNames: [],
     TargetGroupARNs: g.targetGroupARNs, HealthCheckType: g.healthCheckType, HealthCheckGracePeriod: g.healthCheckGracePeriod,
     Instances: members.map(toInstance), CreatedTime: new Date(g.createdTime),
     SuspendedProcesses: g.suspended.map((p) => ({ ProcessName: p.name, SuspensionReason: p.reason })), VPCZoneIdentifier: g.vpcZoneIdentifier,

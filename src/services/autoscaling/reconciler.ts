@@ -16,6 +16,11 @@ interface GroupJob {
   group: string;
 }
 
+/** A health tick belongs to one group's life: a group deleted and created again under the same name starts its own. */
+interface HealthJob extends GroupJob {
+  arn?: string;
+}
+
 /** How often (AWS time) a group's instances are health-checked without another reason to look. */
 export const HEALTH_INTERVAL_MS = 30_000;
 /** How long a terminated instance stays listed in its group. */
@@ -34,7 +39,7 @@ export function suspended(g: GroupRecord, process: string): boolean {
  */
 export class Reconciler {
   private readonly enqueue: (job: GroupJob) => void;
-  private readonly enqueueHealth: (job: GroupJob, opts: { delayMs: number }) => void;
+  private readonly enqueueHealth: (job: HealthJob, opts: { delayMs: number }) => void;
   private readonly queued = new Set<string>();
 
   constructor(
@@ -48,7 +53,7 @@ export class Reconciler {
     bus: EventBus,
   ) {
     this.enqueue = jobs.define<GroupJob>('autoscaling.reconcile', (job) => this.run(job), { concurrency: 1, maxAttempts: 5 });
-    this.enqueueHealth = jobs.define<GroupJob>('autoscaling.health', (job) => this.healthTick(job), { maxAttempts: 3 });
+    this.enqueueHealth = jobs.define<HealthJob>('autoscaling.health', (job) => this.healthTick(job), { maxAttempts: 3 });
     bus.on<InstanceStateChanged>(INSTANCE_STATE_CHANGED, (e) => {
       const m = this.store.members.get(e.scope, e.instanceId);
       if (m) this.poke(e.scope, m.group);
@@ -65,15 +70,16 @@ export class Reconciler {
 
   /** Starts the group's periodic health checks (the job re-arms itself while the group exists). */
   watch(scope: Scope, group: string): void {
-    this.enqueueHealth({ scope, group }, { delayMs: HEALTH_INTERVAL_MS });
+    this.enqueueHealth({ scope, group, arn: this.store.groups.get(scope, group)?.arn }, { delayMs: HEALTH_INTERVAL_MS });
   }
 
   resume(): void {
     for (const { scope, value } of this.store.groups.all()) this.poke(scope, value.name);
   }
 
-  private healthTick(job: GroupJob): Promise<void> {
-    if (!this.store.groups.get(job.scope, job.group)) return Promise.resolve();
+  private healthTick(job: HealthJob): Promise<void> {
+    const g = this.store.groups.get(job.scope, job.group);
+    if (!g || (job.arn && g.arn !== job.arn)) return Promise.resolve();
     this.poke(job.scope, job.group);
     this.watch(job.scope, job.group);
     return Promise.resolve();
