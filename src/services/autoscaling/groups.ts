@@ -82,6 +82,8 @@ export function groupOperations(c: AsgContext): Partial<AutoscalingOperations<Re
         throw new ServiceError('ResourceInUseFault', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
       }
       c.store.groups.put(ctx, g.name, { ...g, deleting: true, desiredCapacity: 0, minSize: 0, lastCause: `At ${now()} a user request deleted the AutoScalingGroup.` });
+      // Outstanding lifecycle actions are dropped with the group.
+      for (const m of live) if (m.wait?.pending.length) c.hooks.complete(ctx, m, m.wait.pending[0].hook, 'ABANDON');
       c.reconciler.poke(ctx, g.name);
       return {};
     },

@@ -58,7 +58,8 @@ export class Transitions {
     if (m.lifecycleState.startsWith('Pending')) this.activities.finish(scope, g.name, m.activityId, 'Cancelled', 'Instance was taken out of service before it entered service.');
     const next = this.put(scope, m, { lifecycleState: 'Terminating', activityId: a.ActivityId, outCause: cause, wait: undefined });
     await this.fleet.deregister(scope, g.targetGroupARNs, [m.instanceId]);
-    if (await this.gate?.hold(scope, g, next, 'autoscaling:EC2_INSTANCE_TERMINATING')) return;
+    // A force-deleted group's instances skip their lifecycle hooks, as on AWS.
+    if (!g.deleting && (await this.gate?.hold(scope, g, next, 'autoscaling:EC2_INSTANCE_TERMINATING'))) return;
     await this.terminateEc2(scope, next);
   }
 

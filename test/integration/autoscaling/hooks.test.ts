@@ -1,4 +1,4 @@
-import { AutoScalingClient, CompleteLifecycleActionCommand, CreateAutoScalingGroupCommand, DeleteLifecycleHookCommand, DescribeLifecycleHooksCommand, PutLifecycleHookCommand, RecordLifecycleActionHeartbeatCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, CompleteLifecycleActionCommand, CreateAutoScalingGroupCommand, DeleteAutoScalingGroupCommand, DeleteLifecycleHookCommand, DescribeAutoScalingGroupsCommand, DescribeLifecycleHooksCommand, PutLifecycleHookCommand, RecordLifecycleActionHeartbeatCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -105,5 +105,11 @@ describe('Auto Scaling lifecycle hooks', () => {
     const replacement = view.inState('Pending:Wait');
     expect(replacement).toHaveLength(1);
     expect(replacement[0]).not.toBe(pending);
+
+    // Force-deleting the group drops the outstanding lifecycle action.
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'hooked', ForceDelete: true }));
+    await s.slipway.settled();
+    expect((await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['hooked'] }))).AutoScalingGroups).toEqual([]);
+    expect((await ec2Instances(ec2, replacement))[0].State!.Name).toBe('terminated');
   });
 });
