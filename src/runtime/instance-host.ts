@@ -48,6 +48,7 @@ export class InstanceHost {
   /** Networks created and not yet removed, so halting everything leaves none behind. */
   private readonly networks = new Map<string, InstanceNetwork>();
   private readonly spawner = Spawner.available() ? new Spawner() : undefined;
+  private readonly exitListeners = new Set<(id: string) => void>();
 
   constructor(
     private readonly log: Logger,
@@ -62,6 +63,12 @@ export class InstanceHost {
 
   isRunning(id: string): boolean {
     return this.running.has(id);
+  }
+
+  /** Calls `fn` with an instance's id when its processes end without a halt (killed, crashed). */
+  onUnexpectedExit(fn: (id: string) => void): () => void {
+    this.exitListeners.add(fn);
+    return () => this.exitListeners.delete(fn);
   }
 
   /** The instance's root directory on the host, while it runs. */
@@ -82,7 +89,13 @@ export class InstanceHost {
     if (!this.available()) return;
     if (boot.network.mode === 'netns') writeNameFiles(boot);
     try {
-      this.running.set(boot.id, await this.startInit(boot));
+      const running = await this.startInit(boot);
+      this.running.set(boot.id, running);
+      running.init.once('exit', () => {
+        if (this.running.get(boot.id) !== running) return;
+        this.running.delete(boot.id);
+        for (const fn of this.exitListeners) fn(boot.id);
+      });
     } catch (e) {
       await this.halt(boot.id, boot.network);
       throw e;

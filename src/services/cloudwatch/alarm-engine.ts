@@ -139,8 +139,14 @@ export class AlarmEngine {
         this.recordAction(job, true, `MessageId ${out.MessageId ?? ''}`);
         return;
       }
-      // Auto Scaling policies, EC2 actions and the rest go through their services' APIs once they exist.
-      const [service, operation] = arn?.service === 'autoscaling' ? ['autoscaling', 'ExecutePolicy'] : arn?.service === 'automate' ? ['ec2', arn.resource.split(':').pop() === 'stop' ? 'StopInstances' : 'RebootInstances'] : [arn?.service ?? 'unknown', 'Unknown'];
+      if (arn?.service === 'autoscaling') {
+        // As on AWS, a policy's cooldown applies to executions from alarms.
+        await this.deps.aws.call('autoscaling', 'ExecutePolicy', { PolicyName: job.action, HonorCooldown: true }, scope);
+        this.recordAction(job, true, `Executed policy ${job.action}`);
+        return;
+      }
+      // EC2 actions and the rest go through their services' APIs once they exist.
+      const [service, operation] = arn?.service === 'automate' ? ['ec2', arn.resource.split(':').pop() === 'stop' ? 'StopInstances' : 'RebootInstances'] : [arn?.service ?? 'unknown', 'Unknown'];
       await this.deps.aws.call(service, operation, {}, scope);
       this.recordAction(job, false, `${service} ${operation} is not supported as an alarm action yet`);
     } catch (e) {

@@ -64,9 +64,12 @@ export function instanceOperations(store: Ec2Store, life: InstanceLifecycle, clo
       return {
         NextToken: page.next,
         InstanceStatuses: page.items.map((r) => {
-          const ok = r.state === 'running' ? 'ok' : 'not-applicable';
-          const summary = { Status: ok, Details: ok === 'ok' ? [{ Name: 'reachability' as const, Status: 'passed' as const }] : [] } as const;
-          return { InstanceId: r.instanceId, AvailabilityZone: r.availabilityZone, InstanceState: stateOf(r.state), InstanceStatus: summary, SystemStatus: summary, Events: [] };
+          // An instance whose processes ended by themselves fails its instance status check.
+          const running = r.state === 'running';
+          const impaired = running && life.impaired(r.instanceId);
+          const system = { Status: running ? 'ok' as const : 'not-applicable' as const, Details: running ? [{ Name: 'reachability' as const, Status: 'passed' as const }] : [] };
+          const instance = impaired ? { Status: 'impaired' as const, Details: [{ Name: 'reachability' as const, Status: 'failed' as const }] } : system;
+          return { InstanceId: r.instanceId, AvailabilityZone: r.availabilityZone, InstanceState: stateOf(r.state), InstanceStatus: instance, SystemStatus: system, Events: [] };
         }),
       };
     },

@@ -76,7 +76,7 @@ describe('alarms evaluate on their periods (ManualClock)', () => {
     expect(history.AlarmHistoryItems!.map((h) => h.HistorySummary)).toEqual(Array(3).fill(`Successfully executed action ${topic}`));
   });
 
-  it('treats missing data as told and records failed actions to services that do not exist yet', async () => {
+  it('treats missing data as told and records a failed action when the scaling policy does not exist', async () => {
     await cw.send(new PutMetricAlarmCommand({
       AlarmName: 'silent', MetricName: 'Heartbeat', Namespace: 'Shop', Statistic: 'SampleCount', Period: 60, EvaluationPeriods: 1,
       Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
@@ -87,6 +87,6 @@ describe('alarms evaluate on their periods (ManualClock)', () => {
     expect(a.StateValue).toBe('ALARM');
     expect(a.StateReason).toBe('Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [Breaching].');
     const history = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: 'silent', HistoryItemType: 'Action' }));
-    expect(history.AlarmHistoryItems![0].HistorySummary).toMatch(/^Failed to execute action arn:aws:autoscaling:.*NotImplemented/);
+    expect(history.AlarmHistoryItems![0].HistorySummary).toMatch(/^Failed to execute action arn:aws:autoscaling:.*ValidationError: No policy found/);
   });
 });
