@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '../service.js';
 import type { CodePipeline } from './common.js';
 import { Engine, type ActionJob } from './engine.js';
+import { GitTriggers } from './git-triggers.js';
 import { executionOperations } from './ops-executions.js';
 import { jobOperations } from './ops-jobs.js';
 import { pipelineOperations } from './ops-pipelines.js';
@@ -39,6 +40,7 @@ export const codepipeline: ServiceDefinition = {
     };
     const runner = new Runner(deps, store, engine, providers);
     const watch = new SourceWatch(deps, store, engine);
+    new GitTriggers(deps, store, engine);
     const cp: CodePipeline = { deps, store, engine, runner, watch };
     return {
       provider: {
