@@ -6,6 +6,7 @@ import { executionOperations } from './ops-executions.js';
 import { jobOperations } from './ops-jobs.js';
 import { pipelineOperations } from './ops-pipelines.js';
 import { targetOperations } from './ops-targets.js';
+import { webhookOperations } from './ops-webhooks.js';
 import { APPROVAL_TIMEOUT_MS, manualApproval } from './provider-approval.js';
 import { codeBuildAction } from './provider-codebuild.js';
 import { codeCommitSource } from './provider-codecommit.js';
@@ -16,6 +17,7 @@ import { s3Deploy, s3Source } from './provider-s3.js';
 import { Runner, type ProviderTable } from './runner.js';
 import { SourceWatch } from './source-watch.js';
 import { PipelineStore } from './store.js';
+import { webhookRoute } from './webhook-route.js';
 
 /** CodePipeline: pipelines that run — sources, builds, deployments, approvals and job workers — on the durable job queue. */
 export const codepipeline: ServiceDefinition = {
@@ -48,7 +50,9 @@ export const codepipeline: ServiceDefinition = {
         ...executionOperations(cp),
         ...jobOperations(cp),
         ...targetOperations(cp),
+        ...webhookOperations(cp),
       },
+      routes: [webhookRoute(cp)],
       start() {
         engine.resume();
       },
