@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '../service.js';
 import type { CodePipeline } from './common.js';
 import { Engine, type ActionJob } from './engine.js';
 import { GitTriggers } from './git-triggers.js';
+import { JobTimers } from './job-timers.js';
 import { executionOperations } from './ops-executions.js';
 import { jobOperations } from './ops-jobs.js';
 import { pipelineOperations } from './ops-pipelines.js';
@@ -29,6 +30,7 @@ export const codepipeline: ServiceDefinition = {
     const approvalTimeout = deps.jobs.define<Omit<ActionJob, 'phase'> & { token: string }>('codepipeline-approval-timeout', async (t) => {
       engine.applyOutcome({ ...t, phase: 'start' }, { status: 'Failed', code: 'JobFailed', message: 'The approval request expired: nobody approved or rejected it within 7 days.' });
     });
+    const jobTimers = new JobTimers(deps, store, engine);
     const providers: ProviderTable = {
       'AWS/Source/CodeCommit': codeCommitSource,
       'AWS/Source/S3': s3Source,
@@ -38,12 +40,12 @@ export const codepipeline: ServiceDefinition = {
       'AWS/Deploy/CodeDeploy': codeDeployAction,
       'AWS/Approval/Manual': manualApproval((job, token) => approvalTimeout({ ...job, token }, { delayMs: APPROVAL_TIMEOUT_MS })),
       'AWS/Invoke/Lambda': lambdaInvoke(store),
-      Custom: customAction(store),
+      Custom: customAction(store, (ctx) => jobTimers.queue(ctx)),
     };
     const runner = new Runner(deps, store, engine, providers);
     const watch = new SourceWatch(deps, store, engine);
     new GitTriggers(deps, store, engine);
-    const cp: CodePipeline = { deps, store, engine, runner, watch };
+    const cp: CodePipeline = { deps, store, engine, runner, watch, jobTimers };
     return {
       provider: {
         ...pipelineOperations(cp),
