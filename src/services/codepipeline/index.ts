@@ -3,6 +3,7 @@ import type { CodePipeline } from './common.js';
 import { Engine, type ActionJob } from './engine.js';
 import { GitTriggers } from './git-triggers.js';
 import { JobTimers } from './job-timers.js';
+import { actionTypeOperations } from './ops-action-types.js';
 import { executionOperations } from './ops-executions.js';
 import { jobOperations } from './ops-jobs.js';
 import { pipelineOperations } from './ops-pipelines.js';
@@ -53,6 +54,7 @@ export const codepipeline: ServiceDefinition = {
         ...jobOperations(cp),
         ...targetOperations(cp),
         ...webhookOperations(cp),
+        ...actionTypeOperations(),
       },
       routes: [webhookRoute(cp)],
       start() {

@@ -1,5 +1,5 @@
 import {
-  AcknowledgeJobCommand, CreateCustomActionTypeCommand, CreatePipelineCommand, ListActionExecutionsCommand, PollForJobsCommand, PutJobSuccessResultCommand, StartPipelineExecutionCommand,
+  AcknowledgeJobCommand, CreateCustomActionTypeCommand, GetActionTypeCommand, type ActionTypeDeclaration, CreatePipelineCommand, ListActionExecutionsCommand, PollForJobsCommand, PutJobSuccessResultCommand, StartPipelineExecutionCommand,
   type Job,
 } from '@aws-sdk/client-codepipeline';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -87,5 +87,17 @@ describe('CodePipeline job workers: timeouts, hand-back and continuation tokens'
     await advance(25 * HOUR);
     const runs = (await env.cp.send(new ListActionExecutionsCommand({ pipelineName: 'timed', filter: { pipelineExecutionId: id } }))).actionExecutionDetails!;
     expect(runs.find((r) => r.actionName === 'Jenkins')?.status).toBe('Succeeded');
+  });
+
+  it('GetActionType declares AWS\'s own types; custom types are outside its model', async () => {
+    const cli = awsCli(env.sw.env);
+    const got = (await cli('codepipeline', 'get-action-type', '--category', 'Build', '--owner', 'AWS', '--provider', 'CodeBuild', '--action-version', '1')).json<{ actionType: ActionTypeDeclaration }>();
+    expect(got.actionType).toMatchObject({ id: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, inputArtifactDetails: { minimumCount: 1, maximumCount: 5 } });
+    expect(got.actionType.properties!.find((p) => p.name === 'ProjectName')).toMatchObject({ optional: false, key: true });
+    expect(got.actionType.properties!.find((p) => p.name === 'EnvironmentVariables')).toMatchObject({ optional: true });
+    await expect(env.cp.send(new GetActionTypeCommand({ category: 'Build', owner: 'ThirdParty', provider: 'Jenkins', version: '1' }))).rejects.toMatchObject({ name: 'ActionTypeNotFoundException' });
+    await expect(env.cp.send(new GetActionTypeCommand({ category: 'Build', owner: 'AWS', provider: 'Nope', version: '1' }))).rejects.toMatchObject({ name: 'ActionTypeNotFoundException' });
+    const custom = await cli('codepipeline', 'get-action-type', '--category', 'Build', '--owner', 'Custom', '--provider', 'JenkinsBuild', '--action-version', '1');
+    expect(custom.stderr).toContain('ValidationException');
   });
 });
