@@ -3,6 +3,7 @@ import type {
   ExecutionTrigger, PipelineDeclaration, SourceRevisionOverride, Tag, WebhookDefinition,
 } from '../../aws/models/generated/codepipeline.js';
 import type { Scope } from '../../core/scope.js';
+import type { ConditionKind, ConditionsRecord } from './conditions.js';
 import { Collection } from '../../state/collection.js';
 import type { Database } from '../../state/database.js';
 
@@ -70,6 +71,8 @@ export interface StageRun {
   manualRetries: number;
   autoRetries: number;
   latestRetryTrigger?: 'AutomatedStageRetry' | 'ManualStageRetry';
+  /** The latest evaluation of the stage's conditions, by kind. */
+  conditions?: Partial<Record<ConditionKind, ConditionsRecord>>;
 }
 
 export interface ExecutionRecord {

@@ -1,0 +1,86 @@
+import type { Condition, RuleDeclaration, StageConditionState } from '../../aws/models/generated/codepipeline.js';
+import { resolveText, type Namespaces } from './variables.js';
+
+export type ConditionKind = 'beforeEntry' | 'onSuccess' | 'onFailure';
+
+interface RuleOutcome {
+  name: string;
+  status: 'Succeeded' | 'Failed';
+  summary: string;
+}
+
+/** How a stage's conditions of one kind were evaluated (for GetPipelineState). */
+export interface ConditionsRecord {
+  status: 'Succeeded' | 'Failed' | 'Errored';
+  summary: string;
+  time: number;
+  conditions: { status: 'Succeeded' | 'Failed' | 'Errored'; summary: string; rules: RuleOutcome[] }[];
+}
+
+/** The regular expression of a MATCHES check; undefined when it does not compile. */
+function regex(source: string): RegExp | undefined {
+  try {
+    return new RegExp(source);
+  } catch {
+    return undefined;
+  }
+}
+
+/** AWS's VariableCheck rule: `Variable` (a `#{...}` reference) compared with `Value` by `Operator`. */
+export function variableCheck(config: Record<string, string>, ns: Namespaces): RuleOutcome & { errored?: boolean } {
+  const name = '';
+  const { value, missing } = resolveText(config.Variable ?? '', ns);
+  if (missing.length) return { name, status: 'Failed', errored: true, summary: `The variable ${missing.join(', ')} could not be resolved.` };
+  const wanted = config.Value ?? '';
+  const checks: Record<string, () => boolean | undefined> = {
+    EQ: () => value === wanted,
+    NE: () => value !== wanted,
+    CONTAINS: () => value.includes(wanted),
+    MATCHES: () => regex(wanted)?.test(value),
+  };
+  const result = checks[config.Operator ?? '']?.();
+  if (result === undefined) {
+    const why = checks[config.Operator ?? ''] ? `the pattern ${wanted} is not a valid regular expression` : `the operator ${config.Operator ?? '(none)'} is not EQ, NE, CONTAINS or MATCHES`;
+    return { name, status: 'Failed', errored: true, summary: `The rule could not be evaluated: ${why}.` };
+  }
+  return { name, status: result ? 'Succeeded' : 'Failed', summary: `${value} ${config.Operator} ${wanted}: ${result ? 'true' : 'false'}` };
+}
+
+function evaluateRule(r: RuleDeclaration, ns: Namespaces): RuleOutcome & { errored?: boolean } {
+  if (r.ruleTypeId.provider === 'VariableCheck') return { ...variableCheck(r.configuration ?? {}, ns), name: r.name };
+  return { name: r.name, status: 'Failed', errored: true, summary: `Slipway does not evaluate ${r.ruleTypeId.provider} rules yet.` };
+}
+
+/**
+ * Evaluates a stage's conditions: a condition is met when all its rules succeed. Returns the
+ * first condition that is not met (beforeEntry, onSuccess: its result applies) or, for
+ * onFailure, the first that is met (its result applies), with the record of every check.
+ */
+export function evaluateConditions(kind: ConditionKind, conditions: Condition[], ns: Namespaces, now: number): { applies?: Condition; record: ConditionsRecord } {
+  const record: ConditionsRecord = { status: 'Succeeded', summary: '', time: now, conditions: [] };
+  let applies: Condition | undefined;
+  for (const c of conditions) {
+    const rules = (c.rules ?? []).map((r) => evaluateRule(r, ns));
+    const met = rules.every((r) => r.status === 'Succeeded');
+    const errored = rules.some((r) => r.errored);
+    const failedRule = rules.find((r) => r.status !== 'Succeeded');
+    record.conditions.push({ status: met ? 'Succeeded' : errored ? 'Errored' : 'Failed', summary: failedRule ? `Rule ${failedRule.name}: ${failedRule.summary}` : 'All rules succeeded.', rules: rules.map(({ errored: _e, ...r }) => r) });
+    if (!applies && (kind === 'onFailure' ? met : !met)) applies = c;
+  }
+  const notMet = record.conditions.find((c) => c.status !== 'Succeeded');
+  if (notMet) Object.assign(record, { status: notMet.status, summary: notMet.summary });
+  return { applies, record };
+}
+
+/** GetPipelineState's view of an evaluation. */
+export function conditionStateView(r: ConditionsRecord | undefined): StageConditionState | undefined {
+  if (!r) return undefined;
+  const at = new Date(r.time);
+  return {
+    latestExecution: { status: r.status, summary: r.summary },
+    conditionStates: r.conditions.map((c) => ({
+      latestExecution: { status: c.status, summary: c.summary, lastStatusChange: at },
+      ruleStates: c.rules.map((x) => ({ ruleName: x.name, latestExecution: { status: x.status, summary: x.summary, lastStatusChange: at } })),
+    })),
+  };
+}
