@@ -1,4 +1,5 @@
-import type { Condition, RuleDeclaration, StageConditionState } from '../../aws/models/generated/codepipeline.js';
+import type { Condition, RuleDeclaration, StageConditionState, StageDeclaration } from '../../aws/models/generated/codepipeline.js';
+import type { StageRun } from './store.js';
 import { resolveText, type Namespaces } from './variables.js';
 
 export type ConditionKind = 'beforeEntry' | 'onSuccess' | 'onFailure';
@@ -70,6 +71,18 @@ export function evaluateConditions(kind: ConditionKind, conditions: Condition[],
   const notMet = record.conditions.find((c) => c.status !== 'Succeeded');
   if (notMet) Object.assign(record, { status: notMet.status, summary: notMet.summary });
   return { applies, record };
+}
+
+/**
+ * Evaluates a stage's conditions of one kind, if it has any, and records the evaluation on the
+ * stage run; returns the condition whose result applies and the evaluation's summary.
+ */
+export function checkStage(kind: ConditionKind, stage: StageDeclaration, run: StageRun, ns: Namespaces, now: number): { applies?: Condition; summary: string } | undefined {
+  const conditions = stage[kind]?.conditions;
+  if (!conditions?.length) return undefined;
+  const { applies, record } = evaluateConditions(kind, conditions, ns, now);
+  (run.conditions ??= {})[kind] = record;
+  return { applies, summary: record.summary };
 }
 
 /** GetPipelineState's view of an evaluation. */

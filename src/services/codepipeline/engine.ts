@@ -3,14 +3,12 @@ import { uuid } from '../../core/ids.js';
 import type { Scope } from '../../core/scope.js';
 import { publishEvent, type AwsEvent } from '../common/events.js';
 import type { ServiceDeps } from '../service.js';
-import { artifactKey } from './artifacts.js';
-import { evaluateConditions } from './conditions.js';
+import { checkStage } from './conditions.js';
 import { actionEvent, pipelineEvent, stageEvent, type EventState } from './events.js';
 import type { ActionOutcome } from './provider-types.js';
 import { enterStage, leaveAll, leaveStage } from './stage-locks.js';
-import { nextActions, resetForRetry } from './stage-runs.js';
-import { versionKey, type ActionRun, type ArtifactRef, type ExecutionRecord, type PipelineRecord, type PipelineStore, type StageRun } from './store.js';
-import { resolveConfiguration } from './variables.js';
+import { newActionRun, nextActions, resetForRetry } from './stage-runs.js';
+import { versionKey, type ActionRun, type ExecutionRecord, type PipelineRecord, type PipelineStore, type StageRun } from './store.js';
 
 export interface ActionJob {
   scope: Scope;
@@ -158,38 +156,29 @@ export class Engine {
 
   /** beforeEntry conditions: one not met fails the stage (FAIL) or skips it (SKIP). */
   private beforeEntry(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: StageDeclaration): 'go' | 'stop' | 'skip' {
-    const conditions = stage.beforeEntry?.conditions;
-    if (!conditions?.length) return 'go';
     const run = e.stages[stage.name];
-    const { applies, record } = evaluateConditions('beforeEntry', conditions, e.namespaces, this.deps.clock.now());
-    (run.conditions ??= {}).beforeEntry = record;
-    if (!applies) return 'go';
-    if (applies.result === 'SKIP') {
+    const c = checkStage('beforeEntry', stage, run, e.namespaces, this.deps.clock.now());
+    if (!c?.applies) return 'go';
+    if (c.applies.result === 'SKIP') {
       run.status = 'Skipped';
       return this.passStage(scope, p, decl, e, stage) ? 'skip' : 'stop';
     }
-    this.stageFailed(scope, p, decl, e, stage, run, `Stage ${stage.name} did not meet its entry conditions. ${record.summary}`);
+    this.stageFailed(scope, p, decl, e, stage, run, `Stage ${stage.name} did not meet its entry conditions. ${c.summary}`);
     return 'stop';
   }
 
   /** onSuccess conditions: one not met fails the stage, and with ROLLBACK rolls it back. */
   private onSuccess(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: StageDeclaration, run: StageRun): boolean {
-    const conditions = stage.onSuccess?.conditions;
-    if (!conditions?.length) return true;
-    const { applies, record } = evaluateConditions('onSuccess', conditions, e.namespaces, this.deps.clock.now());
-    (run.conditions ??= {}).onSuccess = record;
-    if (!applies) return true;
-    this.stageFailed(scope, p, decl, e, stage, run, `Stage ${stage.name} did not meet its success conditions. ${record.summary}`, applies.result === 'ROLLBACK');
+    const c = checkStage('onSuccess', stage, run, e.namespaces, this.deps.clock.now());
+    if (!c?.applies) return true;
+    this.stageFailed(scope, p, decl, e, stage, run, `Stage ${stage.name} did not meet its success conditions. ${c.summary}`, c.applies.result === 'ROLLBACK');
     return false;
   }
 
   /** What a failed stage does: onFailure's result, or with conditions the result of the first one met. */
   private failureResult(e: ExecutionRecord, stage: StageDeclaration, run: StageRun): string | undefined {
-    const conditions = stage.onFailure?.conditions;
-    if (!conditions?.length) return stage.onFailure?.result;
-    const { applies, record } = evaluateConditions('onFailure', conditions, e.namespaces, this.deps.clock.now());
-    (run.conditions ??= {}).onFailure = record;
-    return applies?.result;
+    const c = checkStage('onFailure', stage, run, e.namespaces, this.deps.clock.now());
+    return c ? c.applies?.result : stage.onFailure?.result;
   }
 
   private enter(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration): boolean {
@@ -274,20 +263,8 @@ export class Engine {
 
   private startAction(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration, a: ActionDeclaration): void {
     const now = this.deps.clock.now();
-    const stageRun = e.stages[stage.name];
-    const stores = p.declaration.artifactStores ?? {};
-    const bucket = (p.declaration.artifactStore ?? stores[scope.region] ?? Object.values(stores)[0])!.location;
-    const config = a.configuration ?? {};
-    const { resolved, missing } = resolveConfiguration(config, e.namespaces);
-    const outputs: ArtifactRef[] = (a.outputArtifacts ?? []).map((o) => ({ name: o.name, bucket, key: artifactKey(p.name, o.name) }));
-    const run: ActionRun = {
-      id: uuid(), stage: stage.name, action: a.name, status: 'InProgress', startTime: now, lastUpdate: now, attempt: stageRun.attempt,
-      configuration: config, resolvedConfiguration: resolved,
-      inputArtifacts: (a.inputArtifacts ?? []).map((i) => ({ name: i.name, s3location: { bucket: e.artifacts[i.name]?.bucket, key: e.artifacts[i.name]?.key } })),
-      outputArtifacts: outputs.map((o) => ({ name: o.name, s3location: { bucket: o.bucket, key: o.key } })),
-      state: {},
-    };
-    stageRun.actions[a.name] = run;
+    const { run, missing } = newActionRun(scope, p, e, stage.name, a, now);
+    e.stages[stage.name].actions[a.name] = run;
     this.emit(scope, actionEvent(p, e, run, a, scope.region, 'STARTED', now));
     if (missing.length) {
       this.complete(scope, p, e, a, run, {
