@@ -97,4 +97,22 @@ describe('CodePipeline stage conditions (VariableCheck rules)', () => {
     expect(deployProd.retryStageMetadata).toMatchObject({ autoStageRetryAttempt: 1 });
     expect(deployProd.onFailureConditionState?.latestExecution?.status).toBe('Succeeded');
   });
+
+  it('refuses conditions with a result their kind does not allow, no rules, or a broken VariableCheck', async () => {
+    const refused = (deploy: Partial<StageDeclaration>) => {
+      const p = gated('bad', deploy);
+      return env.cp.send(new CreatePipelineCommand({ pipeline: p })).then(() => undefined, (e: Error) => [e.name, e.message]);
+    };
+    const ok = check('Ok', '#{variables.env}', 'EQ', 'x');
+    expect(await refused({ beforeEntry: { conditions: [{ result: 'ROLLBACK', rules: [ok] }] } })).toEqual(['ValidationException', expect.stringContaining('FAIL or SKIP')]);
+    expect(await refused({ onFailure: { conditions: [{ result: 'SKIP', rules: [ok] }] } })).toEqual(['ValidationException', expect.stringContaining('ROLLBACK or RETRY')]);
+    expect(await refused({ onSuccess: { conditions: [{ result: 'FAIL' }] } })).toEqual(['ValidationException', expect.stringContaining('at least one rule')]);
+    expect(await refused({ onSuccess: { conditions: [{ result: 'FAIL', rules: [check('Bad', '#{variables.env}', 'GT', '1')] }] } })).toEqual(['ValidationException', expect.stringContaining('Operator')]);
+    expect(await refused({ beforeEntry: { conditions: [{ result: 'FAIL', rules: [{ ...ok, configuration: { Variable: 'x' } }] }] } })).toEqual(['ValidationException', expect.stringContaining('Value, Operator')]);
+    const v1 = gated('bad', { beforeEntry: { conditions: [{ result: 'FAIL', rules: [ok] }] } });
+    v1.stages![1].actions = v1.stages![1].actions!.map((a) => ({ ...a, configuration: { ...a.configuration, ObjectKey: 'x' } }));
+    delete v1.pipelineType;
+    delete v1.variables;
+    expect(await env.cp.send(new CreatePipelineCommand({ pipeline: v1 })).then(() => 'created', (e: Error) => e.message)).toContain('only supported for V2');
+  });
 });
