@@ -1,5 +1,6 @@
-import type { Condition, RuleDeclaration, StageConditionState, StageDeclaration } from '../../aws/models/generated/codepipeline.js';
-import type { StageRun } from './store.js';
+import type { Condition, RuleDeclaration, RuleExecutionDetail, RuleTypeId, StageConditionState, StageDeclaration } from '../../aws/models/generated/codepipeline.js';
+import { uuid } from '../../core/ids.js';
+import type { ExecutionRecord, StageRun } from './store.js';
 import { resolveText, type Namespaces } from './variables.js';
 
 export type ConditionKind = 'beforeEntry' | 'onSuccess' | 'onFailure';
@@ -10,12 +11,20 @@ interface RuleOutcome {
   summary: string;
 }
 
+/** One rule's evaluation, as ListRuleExecutions reports it. */
+export interface RuleRecord extends RuleOutcome {
+  id: string;
+  ruleTypeId: RuleTypeId;
+  configuration: Record<string, string>;
+  resolvedConfiguration: Record<string, string>;
+}
+
 /** How a stage's conditions of one kind were evaluated (for GetPipelineState). */
 export interface ConditionsRecord {
   status: 'Succeeded' | 'Failed' | 'Errored';
   summary: string;
   time: number;
-  conditions: { status: 'Succeeded' | 'Failed' | 'Errored'; summary: string; rules: RuleOutcome[] }[];
+  conditions: { status: 'Succeeded' | 'Failed' | 'Errored'; summary: string; rules: RuleRecord[] }[];
 }
 
 /** The regular expression of a MATCHES check; undefined when it does not compile. */
@@ -47,9 +56,12 @@ export function variableCheck(config: Record<string, string>, ns: Namespaces): R
   return { name, status: result ? 'Succeeded' : 'Failed', summary: `${value} ${config.Operator} ${wanted}: ${result ? 'true' : 'false'}` };
 }
 
-function evaluateRule(r: RuleDeclaration, ns: Namespaces): RuleOutcome & { errored?: boolean } {
-  if (r.ruleTypeId.provider === 'VariableCheck') return { ...variableCheck(r.configuration ?? {}, ns), name: r.name };
-  return { name: r.name, status: 'Failed', errored: true, summary: `Slipway does not evaluate ${r.ruleTypeId.provider} rules yet.` };
+function evaluateRule(r: RuleDeclaration, ns: Namespaces): RuleRecord & { errored?: boolean } {
+  const configuration = r.configuration ?? {};
+  const resolvedConfiguration = Object.fromEntries(Object.entries(configuration).map(([k, v]) => [k, resolveText(v, ns).value]));
+  const base = { id: uuid(), name: r.name, ruleTypeId: r.ruleTypeId, configuration, resolvedConfiguration };
+  if (r.ruleTypeId.provider === 'VariableCheck') return { ...variableCheck(configuration, ns), ...base };
+  return { ...base, status: 'Failed', errored: true, summary: `Slipway does not evaluate ${r.ruleTypeId.provider} rules yet.` };
 }
 
 /**
@@ -93,7 +105,26 @@ export function conditionStateView(r: ConditionsRecord | undefined): StageCondit
     latestExecution: { status: r.status, summary: r.summary },
     conditionStates: r.conditions.map((c) => ({
       latestExecution: { status: c.status, summary: c.summary, lastStatusChange: at },
-      ruleStates: c.rules.map((x) => ({ ruleName: x.name, latestExecution: { status: x.status, summary: x.summary, lastStatusChange: at } })),
+      ruleStates: c.rules.map((x) => ({ ruleName: x.name, latestExecution: { ruleExecutionId: x.id, status: x.status, summary: x.summary, lastStatusChange: at } })),
     })),
   };
+}
+
+/** ListRuleExecutions' entries for an execution: the rules of each stage's latest evaluations, with a sort key (newest first). */
+export function ruleExecutionViews(e: ExecutionRecord): { sort: string; view: RuleExecutionDetail }[] {
+  return Object.entries(e.stages).flatMap(([stageName, run]) =>
+    Object.values(run.conditions ?? {}).flatMap((record) =>
+      record.conditions.flatMap((c) =>
+        c.rules.map((r) => ({
+          sort: `${String(1e12 - e.seq).padStart(13, '0')}/${String(1e15 - record.time).padStart(16, '0')}/${r.id}`,
+          view: {
+            pipelineExecutionId: e.id, ruleExecutionId: r.id, pipelineVersion: e.pipelineVersion, stageName, ruleName: r.name,
+            startTime: new Date(record.time), lastUpdateTime: new Date(record.time), status: r.status,
+            input: { ruleTypeId: r.ruleTypeId, configuration: r.configuration, resolvedConfiguration: r.resolvedConfiguration },
+            output: { executionResult: { externalExecutionSummary: r.summary, errorDetails: r.status === 'Failed' ? { code: 'RuleFailed', message: r.summary } : undefined } },
+          },
+        })),
+      ),
+    ),
+  );
 }

@@ -1,4 +1,4 @@
-import { CreatePipelineCommand, GetPipelineStateCommand, ListPipelineExecutionsCommand, ListRuleTypesCommand, StartPipelineExecutionCommand, type PipelineDeclaration, type StageDeclaration } from '@aws-sdk/client-codepipeline';
+import { CreatePipelineCommand, GetPipelineStateCommand, ListPipelineExecutionsCommand, ListRuleExecutionsCommand, ListRuleTypesCommand, StartPipelineExecutionCommand, type PipelineDeclaration, type StageDeclaration } from '@aws-sdk/client-codepipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { bucket, objectText, putZip, start, type Env } from './support.js';
@@ -49,7 +49,12 @@ describe('CodePipeline stage conditions (VariableCheck rules)', () => {
     const deploy = state.stageStates.find((s) => s.stageName === 'Deploy')!;
     expect(deploy.beforeEntryConditionState).toMatchObject({ latestExecution: { status: 'Failed' }, conditionStates: [{ ruleStates: [{ ruleName: 'OnlyProd', latestExecution: { status: 'Failed' } }] }] });
 
+    const failedRun = await latest('entry');
     expect(await run('entry', 'prod')).toMatchObject({ status: 'Succeeded' });
+    const rules = (await env.cp.send(new ListRuleExecutionsCommand({ pipelineName: 'entry' }))).ruleExecutionDetails!;
+    expect(rules.map((r) => [r.ruleName, r.status, r.input?.resolvedConfiguration?.Variable])).toEqual([['OnlyProd', 'Succeeded', 'prod'], ['OnlyProd', 'Failed', 'dev']]);
+    const only = await env.cp.send(new ListRuleExecutionsCommand({ pipelineName: 'entry', filter: { pipelineExecutionId: failedRun.pipelineExecutionId } }));
+    expect(only.ruleExecutionDetails).toMatchObject([{ stageName: 'Deploy', status: 'Failed', input: { ruleTypeId: { provider: 'VariableCheck' }, configuration: { Variable: '#{variables.env}' } } }]);
     expect(await objectText(env.s3, 'site', 'entry/prod/index.html')).toBe('hi');
     expect((await stageState('entry', 'Deploy')).beforeEntryConditionState?.latestExecution?.status).toBe('Succeeded');
   });
