@@ -19,6 +19,13 @@ interface TriggerJob {
   message: string;
 }
 
+/**
+ * Event-bus topic: every event CodeCommit sends to EventBridge, as `{ scope, event }`, at the
+ * moment it is queued (inside the state change that caused it), for in-process consumers such
+ * as CodePipeline's V2 triggers.
+ */
+export const CODECOMMIT_EVENT = 'codecommit.event';
+
 export type DeliveryResult = { ok: true } | { ok: false; message: string; retry: boolean };
 
 /**
@@ -52,6 +59,7 @@ export class Notifier {
 
   event(scope: Scope, event: AwsEvent): void {
     const { time, ...rest } = event;
+    this.deps.bus.emit(CODECOMMIT_EVENT, { scope: { accountId: scope.accountId, region: scope.region }, event });
     this.queueEvent({ scope: { accountId: scope.accountId, region: scope.region }, event: rest, time: time?.getTime() ?? this.deps.clock.now() });
   }
 

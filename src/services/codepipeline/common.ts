@@ -6,6 +6,7 @@ import type { ServiceDeps } from '../service.js';
 import type { Engine } from './engine.js';
 import type { Runner } from './runner.js';
 import type { ExecutionRecord, PipelineRecord, PipelineStore } from './store.js';
+import type { JobTimers } from './job-timers.js';
 import type { SourceWatch } from './source-watch.js';
 
 export type Ops = Partial<CodepipelineOperations<RequestContext>>;
@@ -17,6 +18,7 @@ export interface CodePipeline {
   engine: Engine;
   runner: Runner;
   watch: SourceWatch;
+  jobTimers: JobTimers;
 }
 
 export const err = (code: string, message: string) => new ServiceError(code, message, { statusCode: 400 });

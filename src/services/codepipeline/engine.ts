@@ -3,13 +3,12 @@ import { uuid } from '../../core/ids.js';
 import type { Scope } from '../../core/scope.js';
 import { publishEvent, type AwsEvent } from '../common/events.js';
 import type { ServiceDeps } from '../service.js';
-import { artifactKey } from './artifacts.js';
+import { checkStage } from './conditions.js';
 import { actionEvent, pipelineEvent, stageEvent, type EventState } from './events.js';
 import type { ActionOutcome } from './provider-types.js';
 import { enterStage, leaveAll, leaveStage } from './stage-locks.js';
-import { nextActions, resetForRetry } from './stage-runs.js';
-import { versionKey, type ActionRun, type ArtifactRef, type ExecutionRecord, type PipelineRecord, type PipelineStore, type StageRun } from './store.js';
-import { resolveConfiguration } from './variables.js';
+import { newActionRun, nextActions, resetForRetry } from './stage-runs.js';
+import { versionKey, type ActionRun, type ExecutionRecord, type PipelineRecord, type PipelineStore, type StageRun } from './store.js';
 
 export interface ActionJob {
   scope: Scope;
@@ -120,7 +119,12 @@ export class Engine {
     for (;;) {
       if (!ACTIVE.has(e.status)) return;
       const stage = decl.stages[e.stageIndex];
-      if (e.waiting && !this.enter(scope, p, e, stage)) return;
+      if (e.waiting) {
+        if (!this.enter(scope, p, e, stage)) return;
+        const gate = this.beforeEntry(scope, p, decl, e, stage);
+        if (gate === 'stop') return;
+        if (gate === 'skip') continue;
+      }
       const run = e.stages[stage.name];
       if (e.status === 'Stopping') return this.finishStopping(scope, p, e, stage, run);
       const next = nextActions(stage, run);
@@ -131,14 +135,50 @@ export class Engine {
         for (const a of next) this.startAction(scope, p, e, stage, a);
         continue;
       }
+      if (!this.onSuccess(scope, p, decl, e, stage, run)) return;
       run.status = 'Succeeded';
-      const now = this.deps.clock.now();
-      this.emit(scope, stageEvent(p, e, stage.name, 'SUCCEEDED', now));
-      this.leave(scope, p, e, stage.name);
-      if (e.stageIndex === decl.stages.length - 1 || e.onlyStage) return this.finish(scope, p, e, 'Succeeded', 'SUCCEEDED');
-      e.stageIndex += 1;
-      e.waiting = true;
+      this.emit(scope, stageEvent(p, e, stage.name, 'SUCCEEDED', this.deps.clock.now()));
+      if (!this.passStage(scope, p, decl, e, stage)) return;
     }
+  }
+
+  /** Leaves a finished (or skipped) stage for the next one; false when the execution ended. */
+  private passStage(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: StageDeclaration): boolean {
+    this.leave(scope, p, e, stage.name);
+    if (e.stageIndex === decl.stages.length - 1 || e.onlyStage) {
+      this.finish(scope, p, e, 'Succeeded', 'SUCCEEDED');
+      return false;
+    }
+    e.stageIndex += 1;
+    e.waiting = true;
+    return true;
+  }
+
+  /** beforeEntry conditions: one not met fails the stage (FAIL) or skips it (SKIP). */
+  private beforeEntry(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: StageDeclaration): 'go' | 'stop' | 'skip' {
+    const run = e.stages[stage.name];
+    const c = checkStage('beforeEntry', stage, run, e.namespaces, this.deps.clock.now());
+    if (!c?.applies) return 'go';
+    if (c.applies.result === 'SKIP') {
+      run.status = 'Skipped';
+      return this.passStage(scope, p, decl, e, stage) ? 'skip' : 'stop';
+    }
+    this.stageFailed(scope, p, decl, e, stage, run, `Stage ${stage.name} did not meet its entry conditions. ${c.summary}`);
+    return 'stop';
+  }
+
+  /** onSuccess conditions: one not met fails the stage, and with ROLLBACK rolls it back. */
+  private onSuccess(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: StageDeclaration, run: StageRun): boolean {
+    const c = checkStage('onSuccess', stage, run, e.namespaces, this.deps.clock.now());
+    if (!c?.applies) return true;
+    this.stageFailed(scope, p, decl, e, stage, run, `Stage ${stage.name} did not meet its success conditions. ${c.summary}`, c.applies.result === 'ROLLBACK');
+    return false;
+  }
+
+  /** What a failed stage does: onFailure's result, or with conditions the result of the first one met. */
+  private failureResult(e: ExecutionRecord, stage: StageDeclaration, run: StageRun): string | undefined {
+    const c = checkStage('onFailure', stage, run, e.namespaces, this.deps.clock.now());
+    return c ? c.applies?.result : stage.onFailure?.result;
   }
 
   private enter(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration): boolean {
@@ -189,19 +229,19 @@ export class Engine {
     this.emit(scope, pipelineEvent(p, e, state, e.lastUpdateTime));
   }
 
-  private stageFailed(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: StageDeclaration, run: StageRun): void {
+  private stageFailed(scope: Scope, p: PipelineRecord, decl: PipelineDeclaration, e: ExecutionRecord, stage: StageDeclaration, run: StageRun, why?: string, rollback?: boolean): void {
     run.status = 'Failed';
     this.emit(scope, stageEvent(p, e, stage.name, 'FAILED', this.deps.clock.now()));
     const failedAction = Object.values(run.actions).find((a) => a.status === 'Failed');
-    const summary = failedAction ? `Stage ${stage.name} failed: action ${failedAction.action} failed. ${failedAction.error?.message ?? ''}`.trim() : undefined;
+    const summary = why ?? (failedAction ? `Stage ${stage.name} failed: action ${failedAction.action} failed. ${failedAction.error?.message ?? ''}`.trim() : undefined);
     this.finish(scope, p, e, 'Failed', 'FAILED', summary);
-    if (stage.onFailure?.result === 'ROLLBACK' && e.type === 'STANDARD') this.autoRollback(scope, p, e, stage.name);
+    if ((rollback ?? (why === undefined && this.failureResult(e, stage, run) === 'ROLLBACK')) && e.type === 'STANDARD') this.autoRollback(scope, p, e, stage.name);
   }
 
   /** onFailure RETRY: AWS retries a failed stage once by itself before failing the execution. */
   private autoRetry(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration, run: StageRun): boolean {
-    if (stage.onFailure?.result !== 'RETRY' || run.autoRetries >= 1) return false;
-    resetForRetry(e, run, stage.onFailure.retryConfiguration?.retryMode ?? 'FAILED_ACTIONS', 'AutomatedStageRetry');
+    if (run.autoRetries >= 1 || this.failureResult(e, stage, run) !== 'RETRY') return false;
+    resetForRetry(e, run, stage.onFailure?.retryConfiguration?.retryMode ?? 'FAILED_ACTIONS', 'AutomatedStageRetry');
     this.emit(scope, stageEvent(p, e, stage.name, 'RESUMED', this.deps.clock.now()));
     return true;
   }
@@ -223,20 +263,8 @@ export class Engine {
 
   private startAction(scope: Scope, p: PipelineRecord, e: ExecutionRecord, stage: StageDeclaration, a: ActionDeclaration): void {
     const now = this.deps.clock.now();
-    const stageRun = e.stages[stage.name];
-    const stores = p.declaration.artifactStores ?? {};
-    const bucket = (p.declaration.artifactStore ?? stores[scope.region] ?? Object.values(stores)[0])!.location;
-    const config = a.configuration ?? {};
-    const { resolved, missing } = resolveConfiguration(config, e.namespaces);
-    const outputs: ArtifactRef[] = (a.outputArtifacts ?? []).map((o) => ({ name: o.name, bucket, key: artifactKey(p.name, o.name) }));
-    const run: ActionRun = {
-      id: uuid(), stage: stage.name, action: a.name, status: 'InProgress', startTime: now, lastUpdate: now, attempt: stageRun.attempt,
-      configuration: config, resolvedConfiguration: resolved,
-      inputArtifacts: (a.inputArtifacts ?? []).map((i) => ({ name: i.name, s3location: { bucket: e.artifacts[i.name]?.bucket, key: e.artifacts[i.name]?.key } })),
-      outputArtifacts: outputs.map((o) => ({ name: o.name, s3location: { bucket: o.bucket, key: o.key } })),
-      state: {},
-    };
-    stageRun.actions[a.name] = run;
+    const { run, missing } = newActionRun(scope, p, e, stage.name, a, now);
+    e.stages[stage.name].actions[a.name] = run;
     this.emit(scope, actionEvent(p, e, run, a, scope.region, 'STARTED', now));
     if (missing.length) {
       this.complete(scope, p, e, a, run, {

@@ -1,4 +1,5 @@
 import { paginate } from '../common/paging.js';
+import { ruleExecutionViews } from './conditions.js';
 import { checkStage, err, getExecution, getPipeline, type CodePipeline, type Ops } from './common.js';
 import { actionExecutionView, executionView, stageStates, summaryView } from './views.js';
 import { retryStage, stopExecution } from './controls.js';
@@ -76,6 +77,16 @@ export function executionOperations(cp: CodePipeline): Ops {
       details.sort((a, b) => (a.sort < b.sort ? -1 : 1));
       const page = paginate(details, (d) => d.sort, input.nextToken, input.maxResults ?? 100, badToken);
       return { actionExecutionDetails: page.items.map((d) => d.view), nextToken: page.next };
+    },
+
+    async ListRuleExecutions(input, ctx) {
+      getPipeline(cp, ctx, input.pipelineName);
+      const wanted = input.filter?.pipelineExecutionId ?? input.filter?.latestInPipelineExecution?.pipelineExecutionId;
+      if (wanted) getExecution(cp, ctx, input.pipelineName, wanted);
+      const details = store.listExecutions(ctx, input.pipelineName).filter((e) => !wanted || e.id === wanted).flatMap(ruleExecutionViews);
+      details.sort((a, b) => (a.sort < b.sort ? -1 : 1));
+      const page = paginate(details, (d) => d.sort, input.nextToken, input.maxResults ?? 100, badToken);
+      return { ruleExecutionDetails: page.items.map((d) => d.view), nextToken: page.next };
     },
 
     async GetPipelineState(input, ctx) {

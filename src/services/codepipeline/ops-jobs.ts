@@ -3,7 +3,7 @@ import type { ActionType } from '../../aws/models/generated/codepipeline.js';
 import { BUILTIN_TYPES, builtinView } from './action-types.js';
 import { err, getPipeline, mergeTags, type CodePipeline, type Ops } from './common.js';
 import type { ActionJob } from './engine.js';
-import { jobView, queueJob } from './provider-custom.js';
+import { jobView } from './provider-custom.js';
 import { actionTypeKey, type CustomActionTypeRecord, type JobRecord } from './store.js';
 
 function jobAction(j: JobRecord, ctx: RequestContext): ActionJob {
@@ -21,7 +21,7 @@ function customView(t: CustomActionTypeRecord): ActionType {
 }
 
 export function jobOperations(cp: CodePipeline): Ops {
-  const { store, engine, runner } = cp;
+  const { store, engine, runner, jobTimers } = cp;
   const getJob = (ctx: RequestContext, id: string) => {
     const j = store.jobs.get(ctx, id);
     if (!j) throw err('JobNotFoundException', `Job ${id} was not found.`);
@@ -73,7 +73,9 @@ export function jobOperations(cp: CodePipeline): Ops {
         const actx = runner.context(jobAction(j, ctx));
         if (!actx || actx.run.status !== 'InProgress') continue;
         if (Object.entries(input.queryParam ?? {}).some(([k, v]) => actx.config[k] !== v)) continue;
-        store.jobs.put(ctx, j.id, { ...j, status: 'Dispatched' });
+        const dispatched: JobRecord = { ...j, status: 'Dispatched' };
+        store.jobs.put(ctx, j.id, dispatched);
+        jobTimers.dispatched({ accountId: ctx.accountId, region: ctx.region }, dispatched);
         jobs.push(jobView(actx, j, true));
       }
       return { jobs };
@@ -101,7 +103,7 @@ export function jobOperations(cp: CodePipeline): Ops {
       store.jobs.put(ctx, j.id, { ...j, status: 'Succeeded' });
       if (input.continuationToken) {
         const actx = runner.context(job);
-        if (actx) queueJob(store, actx, input.continuationToken);
+        if (actx) jobTimers.queue(actx, input.continuationToken);
         engine.applyOutcome(job, { status: 'InProgress', summary: d?.summary, externalExecutionId: d?.externalExecutionId, percentComplete: d?.percentComplete });
         return {};
       }

@@ -23,11 +23,11 @@ export function queueJob(store: PipelineStore, ctx: Pick<ActionContext, 'deps' |
 }
 
 /** Custom actions: the work is done by a job worker polling for it; the action waits for its result. */
-export function customAction(store: PipelineStore): ActionProvider {
+export function customAction(store: PipelineStore, queue: (ctx: ActionContext) => JobRecord): ActionProvider {
   return {
     async start(ctx: ActionContext): Promise<ActionOutcome> {
       const pending = store.jobs.list(ctx.scope).find((j) => j.actionExecutionId === ctx.run.id && ['Queued', 'Dispatched', 'InProgress'].includes(j.status));
-      const job = pending ?? queueJob(store, ctx);
+      const job = pending ?? queue(ctx);
       return { status: 'InProgress', state: { jobId: job.id } };
     },
   };

@@ -1,17 +1,13 @@
-import type { ActionDeclaration, PipelineTriggerDeclaration, SourceRevisionOverride } from '../../aws/models/generated/codepipeline.js';
+import type { ActionDeclaration, SourceRevisionOverride } from '../../aws/models/generated/codepipeline.js';
 import type { S3Operations } from '../../aws/models/generated/s3.js';
 import type { CodecommitOperations } from '../../aws/models/generated/codecommit.js';
-import { errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import type { ServiceDeps } from '../service.js';
 import type { Engine } from './engine.js';
 import type { PipelineRecord, PipelineStore } from './store.js';
-import { pushMatches } from './trigger-filters.js';
 
 /** AWS checks polled sources about once a minute. */
 export const POLL_INTERVAL_MS = 60_000;
-/** The event-bus topic CodeCommit announces received pushes on. */
-const PUSH_RECEIVED = 'codecommit.push-received';
 
 interface PollJob {
   scope: Scope;
@@ -26,19 +22,12 @@ function polledSources(p: PipelineRecord): ActionDeclaration[] {
   );
 }
 
-function triggerSource(p: PipelineRecord, t: PipelineTriggerDeclaration): ActionDeclaration | undefined {
-  const a = p.declaration.stages[0].actions.find((x) => x.name === t.gitConfiguration.sourceActionName);
-  return a?.actionTypeId.provider === 'CodeCommit' ? a : undefined;
-}
-
 /**
- * Starts pipelines on source changes: polled CodeCommit and S3 sources (PollForSourceChanges
- * true or absent) are checked every AWS minute on the job queue; V2 triggers are checked when
- * CodeCommit receives a push, against their branch and file path filters.
+ * Starts pipelines on polled source changes: CodeCommit and S3 sources with PollForSourceChanges
+ * true or absent (and no V2 trigger) are checked every AWS minute on the job queue.
  */
 export class SourceWatch {
   private readonly enqueuePoll: (p: PollJob, opts?: { delayMs?: number }) => void;
-  private readonly enqueueTriggers: (p: { scope: Scope; pipeline: string }) => void;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -46,8 +35,6 @@ export class SourceWatch {
     private readonly engine: Engine,
   ) {
     this.enqueuePoll = deps.jobs.define<PollJob>('codepipeline-source-poll', (p) => this.poll(p), { concurrency: 4, maxAttempts: 1 });
-    this.enqueueTriggers = deps.jobs.define('codepipeline-triggers', (p) => this.checkTriggers(p.scope, p.pipeline), { concurrency: 2, maxAttempts: 3 });
-    deps.bus.on<{ repositoryName: string }>(PUSH_RECEIVED, (push) => this.onPush(push.repositoryName));
   }
 
   /** Records the sources' current heads and (re)starts polling; called when a pipeline is created or updated. */
@@ -56,10 +43,6 @@ export class SourceWatch {
     for (const a of polledSources(p)) {
       const head = await this.sourceHead(scope, a);
       if (head) heads[`poll:${a.name}`] = head.id;
-    }
-    for (const t of p.declaration.triggers ?? []) {
-      const a = triggerSource(p, t);
-      if (a) Object.assign(heads, await this.branchHeads(scope, a));
     }
     const generation = this.store.atomic(() => {
       const rt = this.store.runtimeOf(scope, p.name);
@@ -95,28 +78,6 @@ export class SourceWatch {
     }
   }
 
-  private async branchHeads(scope: Scope, a: ActionDeclaration): Promise<Record<string, string>> {
-    const cc = this.deps.aws.service<CodecommitOperations>('codecommit', scope);
-    const repositoryName = a.configuration!.RepositoryName;
-    const heads: Record<string, string> = {};
-    try {
-      let nextToken: string | undefined;
-      const names: string[] = [];
-      do {
-        const page = await cc.ListBranches({ repositoryName, nextToken });
-        names.push(...(page.branches ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      for (const b of names) {
-        const head = await this.head(scope, repositoryName, b);
-        if (head) heads[`trigger:${a.name}:${b}`] = head;
-      }
-    } catch (e) {
-      this.deps.log.warn('could not read branches for pipeline triggers', { repository: repositoryName, error: errorMessage(e) });
-    }
-    return heads;
-  }
-
   private async poll(job: PollJob): Promise<void> {
     const p = this.store.pipelines.get(job.scope, job.pipeline);
     if (!p || this.store.runtimeOf(job.scope, job.pipeline).pollGeneration !== job.generation) return;
@@ -132,53 +93,5 @@ export class SourceWatch {
       if (changed) this.engine.startExecution(job.scope, p, { triggerType: 'PollForSourceChanges', triggerDetail: a.name }, { overrides: head!.override ? [head!.override] : [] });
     }
     this.enqueuePoll(job, { delayMs: POLL_INTERVAL_MS });
-  }
-
-  private onPush(repositoryName: string): void {
-    for (const { scope, value: p } of this.store.pipelines.all()) {
-      if ((p.declaration.triggers ?? []).some((t) => triggerSource(p, t)?.configuration?.RepositoryName === repositoryName)) this.enqueueTriggers({ scope, pipeline: p.name });
-    }
-  }
-
-  private async checkTriggers(scope: Scope, pipeline: string): Promise<void> {
-    const p = this.store.pipelines.get(scope, pipeline);
-    if (!p) return;
-    for (const t of p.declaration.triggers ?? []) {
-      const a = triggerSource(p, t);
-      if (!a) continue;
-      const heads = await this.branchHeads(scope, a);
-      const before = this.store.runtimeOf(scope, pipeline).heads;
-      for (const [key, head] of Object.entries(heads)) {
-        if (before[key] === head) continue;
-        const branch = key.slice(`trigger:${a.name}:`.length);
-        const files = await this.changedFiles(scope, a.configuration!.RepositoryName, before[key], head);
-        this.store.atomic(() => {
-          const rt = this.store.runtimeOf(scope, pipeline);
-          rt.heads[key] = head;
-          this.store.runtime.put(scope, pipeline, rt);
-        });
-        const push = t.gitConfiguration.push ?? [];
-        if (!push.some((f) => pushMatches(f, { type: 'branch', name: branch, files }))) continue;
-        this.engine.startExecution(scope, p, { triggerType: 'WebhookV2', triggerDetail: `${a.configuration!.RepositoryName}:refs/heads/${branch}` }, {
-          overrides: [{ actionName: a.name, revisionType: 'COMMIT_ID', revisionValue: head }],
-        });
-      }
-    }
-  }
-
-  private async changedFiles(scope: Scope, repositoryName: string, before: string | undefined, after: string): Promise<string[] | undefined> {
-    const cc = this.deps.aws.service<CodecommitOperations>('codecommit', scope);
-    try {
-      const files: string[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await cc.GetDifferences({ repositoryName, beforeCommitSpecifier: before, afterCommitSpecifier: after, NextToken });
-        for (const d of page.differences ?? []) files.push((d.afterBlob ?? d.beforeBlob)?.path ?? '');
-        NextToken = page.NextToken;
-      } while (NextToken);
-      return files;
-    } catch {
-      return undefined;
-    }
   }
 }

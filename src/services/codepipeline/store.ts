@@ -1,8 +1,9 @@
 import type {
   ActionDeclaration, ActionTypeSettings, ActionConfigurationProperty, ArtifactDetail, ArtifactDetails, ArtifactRevision, ErrorDetails,
-  ExecutionTrigger, PipelineDeclaration, SourceRevisionOverride, Tag,
+  ExecutionTrigger, PipelineDeclaration, SourceRevisionOverride, Tag, WebhookDefinition,
 } from '../../aws/models/generated/codepipeline.js';
 import type { Scope } from '../../core/scope.js';
+import type { ConditionKind, ConditionsRecord } from './conditions.js';
 import { Collection } from '../../state/collection.js';
 import type { Database } from '../../state/database.js';
 
@@ -70,6 +71,8 @@ export interface StageRun {
   manualRetries: number;
   autoRetries: number;
   latestRetryTrigger?: 'AutomatedStageRetry' | 'ManualStageRetry';
+  /** The latest evaluation of the stage's conditions, by kind. */
+  conditions?: Partial<Record<ConditionKind, ConditionsRecord>>;
 }
 
 export interface ExecutionRecord {
@@ -141,6 +144,18 @@ export interface JobRecord {
   created: number;
 }
 
+/** A webhook: its definition and the secret part of its URL. */
+export interface WebhookRecord {
+  definition: WebhookDefinition;
+  arn: string;
+  /** The URL's `t` parameter; a webhook deleted and put again gets a new one. */
+  token: string;
+  tags: Tag[];
+  lastTriggered?: number;
+  /** RegisterWebhookWithThirdParty was called (and not undone). */
+  registered?: boolean;
+}
+
 export class PipelineStore {
   readonly pipelines: Collection<PipelineRecord>;
   readonly versions: Collection<PipelineDeclaration>;
@@ -148,6 +163,7 @@ export class PipelineStore {
   readonly runtime: Collection<RuntimeRecord>;
   readonly customTypes: Collection<CustomActionTypeRecord>;
   readonly jobs: Collection<JobRecord>;
+  readonly webhooks: Collection<WebhookRecord>;
 
   constructor(readonly db: Database) {
     this.pipelines = new Collection(db, 'codepipeline:pipelines');
@@ -156,6 +172,7 @@ export class PipelineStore {
     this.runtime = new Collection(db, 'codepipeline:runtime');
     this.customTypes = new Collection(db, 'codepipeline:custom-action-types');
     this.jobs = new Collection(db, 'codepipeline:jobs');
+    this.webhooks = new Collection(db, 'codepipeline:webhooks');
   }
 
   /** Runs `fn` in one SQLite transaction: state and the jobs it enqueues commit together. */

@@ -1,4 +1,4 @@
-import type { GitPushFilter } from '../../aws/models/generated/codepipeline.js';
+import type { GitPullRequestFilter, GitPushFilter } from '../../aws/models/generated/codepipeline.js';
 
 /**
  * A trigger glob as AWS documents them: `*` matches any characters but `/`, `**` any
@@ -49,4 +49,22 @@ export function pushMatches(filter: GitPushFilter, ref: PushedRef): boolean {
   if (!filter.filePaths) return true;
   if (!ref.files) return true;
   return ref.files.some((f) => passes(f, filter.filePaths));
+}
+
+export type PullRequestEventType = 'OPEN' | 'UPDATED' | 'CLOSED';
+
+export interface PullRequestChange {
+  event: PullRequestEventType;
+  /** The branch the pull request would merge into (the "target branch" AWS filters on). */
+  destinationBranch: string;
+  /** Files the pull request changes; undefined when they are not known. */
+  files?: string[];
+}
+
+/** Whether a pull-request filter fires: its events (all when absent), destination branches and file paths. */
+export function pullRequestMatches(filter: GitPullRequestFilter, pr: PullRequestChange): boolean {
+  if (filter.events && !filter.events.includes(pr.event)) return false;
+  if (!passes(pr.destinationBranch, filter.branches)) return false;
+  if (!filter.filePaths || !pr.files) return true;
+  return pr.files.some((f) => passes(f, filter.filePaths));
 }

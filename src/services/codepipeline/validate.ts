@@ -33,6 +33,29 @@ export function validatePipeline(p: PipelineDeclaration, types: TypeLookup): voi
   p.stages.forEach((s, i) => checkStage(s, i, types));
   checkArtifacts(p.stages);
   checkNamespaces(p.stages);
+  p.stages.forEach((s) => checkConditions(s, p.pipelineType === 'V2'));
+}
+
+/** The results each kind of stage condition may have. */
+const CONDITION_RESULTS = { beforeEntry: ['FAIL', 'SKIP'], onSuccess: ['FAIL', 'ROLLBACK'], onFailure: ['ROLLBACK', 'RETRY'] } as const;
+
+/** Stage conditions (V2): results allowed for their kind, at least one rule, VariableCheck's configuration. */
+function checkConditions(s: StageDeclaration, v2: boolean): void {
+  for (const kind of ['beforeEntry', 'onSuccess', 'onFailure'] as const) {
+    const conditions = s[kind]?.conditions ?? [];
+    if (conditions.length && !v2) throw validation('Stage conditions are only supported for V2 pipelines. Set pipelineType to V2 to use conditions.');
+    for (const c of conditions) {
+      const allowed: readonly string[] = CONDITION_RESULTS[kind];
+      if (c.result && !allowed.includes(c.result)) throw validation(`Stage ${s.name}: a ${kind} condition's result must be ${allowed.join(' or ')}, not ${c.result}.`);
+      if (!c.rules?.length) throw validation(`Stage ${s.name}: a ${kind} condition needs at least one rule.`);
+      for (const r of c.rules) {
+        if (r.ruleTypeId.provider !== 'VariableCheck') continue;
+        const missing = ['Variable', 'Value', 'Operator'].filter((k) => r.configuration?.[k] === undefined);
+        if (missing.length) throw validation(`Rule ${r.name} in stage ${s.name} is missing the required configuration ${missing.join(', ')}.`);
+        if (!['EQ', 'NE', 'CONTAINS', 'MATCHES'].includes(r.configuration!.Operator)) throw validation(`Rule ${r.name} in stage ${s.name}: Operator must be EQ, NE, CONTAINS or MATCHES.`);
+      }
+    }
+  }
 }
 
 function checkV2(p: PipelineDeclaration): void {

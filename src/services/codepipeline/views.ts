@@ -1,6 +1,7 @@
 import type {
   ActionExecutionDetail, ActionState, PipelineDeclaration, PipelineExecution, PipelineExecutionSummary, StageState,
 } from '../../aws/models/generated/codepipeline.js';
+import { conditionStateView } from './conditions.js';
 import type { ActionRun, ExecutionRecord, PipelineRecord } from './store.js';
 
 export function executionView(e: ExecutionRecord): PipelineExecution {
@@ -84,6 +85,11 @@ export function stageStates(p: PipelineRecord, decl: PipelineDeclaration, execut
     if (i > 0 && waiting.length) {
       state.inboundExecution = { pipelineExecutionId: waiting[0].id, status: 'InProgress', type: waiting[0].type };
       state.inboundExecutions = waiting.map((e) => ({ pipelineExecutionId: e.id, status: 'InProgress', type: e.type }));
+    }
+    if (run?.conditions) {
+      state.beforeEntryConditionState = conditionStateView(run.conditions.beforeEntry);
+      state.onSuccessConditionState = conditionStateView(run.conditions.onSuccess);
+      state.onFailureConditionState = conditionStateView(run.conditions.onFailure);
     }
     if (run && (run.manualRetries || run.autoRetries)) {
       state.retryStageMetadata = { manualStageRetryAttempt: run.manualRetries, autoStageRetryAttempt: run.autoRetries, latestRetryTrigger: run.latestRetryTrigger };
