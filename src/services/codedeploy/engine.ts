@@ -221,6 +221,7 @@ export class DeploymentEngine {
     }
     const done: DeploymentRecord = { ...dep, status, completeTime: now, errorInformation: error, phase: 'done' };
     this.store.deployments.put(scope, dep.deploymentId, done);
+    await this.bundles.get(dep.deploymentId)?.catch(() => undefined); // an unpack still running must end before its files go
     await rm(this.bundlePath(dep.deploymentId), { force: true });
     await rm(`${this.bundlePath(dep.deploymentId)}.d`, { recursive: true, force: true });
     this.bundles.delete(dep.deploymentId);
