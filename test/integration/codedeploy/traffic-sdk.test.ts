@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LoadGenerator } from '../../helpers/load-generator.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 import { listenerAddress } from '../elbv2/helpers.js';
-import { appFiles, deploymentTargets, expectStates, uploadBundle, waitForDeployment } from './traffic-helpers.js';
+import { appFiles, deploymentTargets, expectStates, targetStates, uploadBundle, waitForDeployment } from './traffic-helpers.js';
 
 let s: TestSlipway;
 let cd: CodeDeployClient;
@@ -39,6 +39,9 @@ beforeAll(async () => {
   const s3 = new S3Client(sdkConfig(s.url));
   await s3.send(new CreateBucketCommand({ Bucket: 'bundles' }));
   for (const v of ['v1', 'v2', 'v4']) await uploadBundle(s3, s.dataDir, 'bundles', `${v}.tgz`, appFiles(v));
+  const invalid = appFiles('v5');
+  invalid['scripts/ValidateService.sh'] = '#!/bin/sh\necho "not valid" >&2\nexit 3\n';
+  await uploadBundle(s3, s.dataDir, 'bundles', 'v5.tgz', invalid);
   s3.destroy();
   await cd.send(new CreateApplicationCommand({ applicationName: APP }));
   blue.push(...(await run(2, { app: 'web', slot: 'blue' })));
@@ -193,6 +196,25 @@ describe('blue/green with discovered replacement instances', () => {
     const rb = await waitForDeployment(cd, stopped.rollbackInfo!.rollbackDeploymentId!);
     expect(rb.status).toBe('Succeeded');
     await expectStates(elb, tgArn, healthy(next));
+    const report = await load.stop();
+    expect(report.failed).toBe(0);
+    expect(Object.keys(report.byAnswer)).toEqual(['v2']);
+  });
+
+  it('a replacement fleet that fails validation never takes traffic, and the failure rolls back', async () => {
+    await cd.send(new UpdateDeploymentGroupCommand({ applicationName: APP, currentDeploymentGroupName: 'bg', autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] }, blueGreenDeploymentConfiguration: {
+      terminateBlueInstancesOnDeploymentSuccess: { action: 'KEEP_ALIVE' }, deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' }, greenFleetProvisioningOption: { action: 'DISCOVER_EXISTING' },
+    } }));
+    const serving = Object.keys(await targetStates(elb, tgArn)).sort();
+    const load = new LoadGenerator(url, 100).start();
+    const { deploymentId } = await cd.send(new CreateDeploymentCommand({ applicationName: APP, deploymentGroupName: 'bg', revision: revision('v5.tgz'), targetInstances: { tagFilters: [{ Key: 'slot', Value: 'green', Type: 'KEY_AND_VALUE' }] } }));
+    const failed = await waitForDeployment(cd, deploymentId!, (d) => !!d.rollbackInfo?.rollbackDeploymentId || d.status === 'Succeeded');
+    expect(failed.status).toBe('Failed');
+    const greenTarget = (await deploymentTargets(cd, deploymentId!)).find((t) => t.instanceLabel === 'Green')!;
+    expect(greenTarget.lifecycleEvents!.find((e) => e.lifecycleEventName === 'ValidateService')!.diagnostics?.errorCode).toBe('ScriptFailed');
+    expect(greenTarget.lifecycleEvents!.find((e) => e.lifecycleEventName === 'AllowTraffic')!.status).toBe('Skipped');
+    expect((await waitForDeployment(cd, failed.rollbackInfo!.rollbackDeploymentId!)).status).toBe('Succeeded');
+    await expectStates(elb, tgArn, healthy(serving));
     const report = await load.stop();
     expect(report.failed).toBe(0);
     expect(Object.keys(report.byAnswer)).toEqual(['v2']);
