@@ -118,7 +118,9 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
 
     async ListDeploymentInstances(input, ctx) {
       const dep = mustDeployment(store, ctx, input.deploymentId);
-      const list = targetsOf(ctx, dep).filter((t) => !input.instanceStatusFilter?.length || input.instanceStatusFilter.includes(t.status as never));
+      const list = targetsOf(ctx, dep)
+        .filter((t) => !input.instanceStatusFilter?.length || input.instanceStatusFilter.includes(t.status as never))
+        .filter((t) => !input.instanceTypeFilter?.length || (t.label && input.instanceTypeFilter.includes(t.label)));
       const page = offsetPage(list, input.nextToken);
       return { instancesList: page.items.map((t) => t.instanceId), nextToken: page.next };
     },
@@ -136,7 +138,8 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
     async ListDeploymentTargets(input, ctx) {
       const dep = mustDeployment(store, ctx, input.deploymentId);
       const statuses = input.targetFilters?.TargetStatus;
-      const list = targetsOf(ctx, dep).filter((t) => !statuses?.length || statuses.includes(t.status));
+      const labels = input.targetFilters?.ServerInstanceLabel;
+      const list = targetsOf(ctx, dep).filter((t) => (!statuses?.length || statuses.includes(t.status)) && (!labels?.length || (t.label && labels.includes(t.label))));
       const page = offsetPage(list, input.nextToken);
       return { targetIds: page.items.map((t) => t.instanceId), nextToken: page.next };
     },

@@ -95,7 +95,12 @@ export class DeploymentEngine {
     await this.finish(scope, this.store.deployments.get(scope, deploymentId)!, 'Stopped', { code: 'ALARM_ACTIVE', message }, 'alarm');
   }
 
-  /** Alarms are watched from a deployment's first step to its end (a restart resumes the watch with the next step). */
+  /** After a restart: deployments still running (or waiting in Ready or for termination) are watched again. */
+  resumeWatches(): void {
+    for (const { scope, value } of this.store.deployments.all()) if (!DONE.includes(value.status) && value.status !== 'Created') this.watch(scope, value);
+  }
+
+  /** Alarms are watched from a deployment's first step to its end. */
   private watch(scope: Scope, dep: DeploymentRecord): void {
     if (dep.creator === 'codeDeployRollback' || this.alarms.isWatching(dep.deploymentId)) return;
     this.alarms.watch(scope, dep.deploymentId, dep.alarmConfiguration, (v) => void this.onAlarm(scope, dep.deploymentId, v));

@@ -23,7 +23,10 @@ export const codedeploy: ServiceDefinition = {
         ...deploymentOperations(store, engine, deps.clock, deps.aws),
         ...onPremOperations(store, onPrem, host, deps.clock),
       },
-      start: () => onPrem.resume(),
+      start: () => {
+        engine.resumeWatches();
+        return onPrem.resume();
+      },
       stop: () => {
         engine.alarms.stopAll();
         return host.haltAll();
