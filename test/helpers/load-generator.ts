@@ -3,6 +3,8 @@ import { Agent, request } from 'node:http';
 export interface LoadSample {
   /** Real time (ms, performance.now()) the answer arrived. */
   at: number;
+  /** Wall-clock time (Date.now()) of the same moment, to compare with times the API reports. */
+  wall: number;
   /** The first word after "version" in the body, or the status when it is not a 2xx. */
   answer: string;
   status: number;
@@ -63,7 +65,7 @@ export class LoadGenerator {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const answer = status >= 200 && status < 300 ? (/version (\S+)/.exec(body)?.[1] ?? body.trim()) : String(status);
-          this.samples.push({ at: performance.now(), answer, status });
+          this.samples.push({ at: performance.now(), wall: Date.now(), answer, status });
           resolve();
         });
         res.on('error', () => {
