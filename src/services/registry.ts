@@ -1,3 +1,4 @@
+import { autoscaling } from './autoscaling/index.js';
 import { cloudwatch } from './cloudwatch/index.js';
 import { codebuild } from './codebuild/index.js';
 import { codecommit } from './codecommit/index.js';
@@ -18,4 +19,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [cloudwatch, codebuild, codecommit, codedeploy, codepipeline, dynamodb, ec2, elbv2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [autoscaling, cloudwatch, codebuild, codecommit, codedeploy, codepipeline, dynamodb, ec2, elbv2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];

@@ -1,10 +1,12 @@
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
+import type { EventBus } from '../../core/event-bus.js';
 import type { Logger } from '../../core/logger.js';
 import type { Scope } from '../../core/scope.js';
 import type { InstanceHost } from '../../runtime/instance-host.js';
 import type { JobQueue } from '../../state/job-queue.js';
+import { INSTANCE_STATE_CHANGED, type InstanceStateChanged } from '../common/instance-events.js';
 import { STATE_CODES, type Ec2Store, type InstanceRecord, type StateName } from './store.js';
 
 type Action = 'boot' | 'stop' | 'terminate' | 'reboot';
@@ -32,6 +34,7 @@ export class InstanceLifecycle {
     private readonly clock: Clock,
     private readonly log: Logger,
     jobs: JobQueue,
+    private readonly bus?: EventBus,
   ) {
     this.enqueue = jobs.define<TransitionJob>('ec2.transition', (job) => this.transition(job), { maxAttempts: 3 });
   }
@@ -65,6 +68,7 @@ export class InstanceLifecycle {
     if (job.action === 'terminate') rmSync(dirname(now.root), { recursive: true, force: true });
     this.store.instances.put(job.scope, now.instanceId, { ...now, state, ...(state === 'running' ? {} : { transitionReason: `User initiated (${new Date(this.clock.now()).toISOString()})` }) });
     if (job.action === 'boot' && !now.userDataRan) await this.runUserData(job.scope, now);
+    this.bus?.emit(INSTANCE_STATE_CHANGED, { scope: job.scope, instanceId: now.instanceId, state } satisfies InstanceStateChanged);
   }
 
   private async boot(scope: Scope, rec: InstanceRecord): Promise<void> {
