@@ -3,10 +3,11 @@ import type { Ec2Operations } from '../../aws/models/generated/ec2.js';
 import { ServiceError } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import { ALLOW_EVENTS, BLOCK_EVENTS, IN_PLACE_EVENTS } from './agent.js';
+import { adoptTargetGroups, copyGroup, copyName, deleteGroup, inService } from './asg.js';
 import { planBatches } from './configs.js';
 import { newDeploymentId, startRecord } from './deployment-record.js';
 import type { DeploymentEngine, StepJob } from './engine.js';
-import { targetKey, type DeploymentRecord, type GroupRecord, type TargetRecord } from './store.js';
+import { groupKey, targetKey, type DeploymentRecord, type GroupRecord, type TargetRecord } from './store.js';
 import { chooseInstances, type ChosenInstance } from './targets.js';
 
 const MINUTE = 60_000;
@@ -23,7 +24,10 @@ export class BlueGreenFlow {
 
   async begin(scope: Scope, dep: DeploymentRecord, group: GroupRecord | undefined): Promise<void> {
     if (dep.creator === 'codeDeployRollback') return this.beginRollback(scope, dep);
-    const green = group ? await chooseInstances(this.e.deps.aws, this.e.store, scope, group, dep) : [];
+    const copied = await this.provision(scope, dep, group);
+    if (copied === false) return;
+    if (copied) dep = copied.dep;
+    const green = copied ? copied.ids.map((id): ChosenInstance => ({ id, kind: 'ec2', localId: id })) : group ? await chooseInstances(this.e.deps.aws, this.e.store, scope, group, dep) : [];
     const greenIds = new Set(green.map((c) => c.id));
     const blue = group ? (await chooseInstances(this.e.deps.aws, this.e.store, scope, group, { ...dep, targetInstances: undefined })).filter((c) => !greenIds.has(c.id)) : [];
     const next: DeploymentRecord = {
@@ -40,6 +44,23 @@ export class BlueGreenFlow {
       return this.e.finish(scope, next, 'Failed', { code: 'NO_INSTANCES', message }, 'failure');
     }
     this.e.step({ scope, deploymentId: dep.deploymentId, batch: 0, phase: 'install' });
+  }
+
+  /**
+   * COPY_AUTO_SCALING_GROUP: a copy of the group's Auto Scaling group, named as AWS names it,
+   * whose instances (once in service) are the replacement fleet. False when it failed.
+   */
+  private async provision(scope: Scope, dep: DeploymentRecord, group: GroupRecord | undefined): Promise<{ dep: DeploymentRecord; ids: string[] } | false | undefined> {
+    if (dep.blueGreenDeploymentConfiguration?.greenFleetProvisioningOption?.action !== 'COPY_AUTO_SCALING_GROUP' || !group) return undefined;
+    const copy = copyName(dep.deploymentGroupName, dep.deploymentId);
+    const next: DeploymentRecord = { ...dep, status: 'InProgress', startTime: dep.startTime ?? this.e.deps.clock.now(), copiedAsg: copy, originalAsgs: group.autoScalingGroups };
+    this.e.store.deployments.put(scope, dep.deploymentId, next);
+    try {
+      return { dep: next, ids: await copyGroup(this.e.deps.aws, this.e.deps.clock, scope, group.autoScalingGroups[0], copy) };
+    } catch (e) {
+      await this.e.finish(scope, next, 'Failed', { code: 'AUTO_SCALING_CONFIGURATION', message: `The replacement Auto Scaling group could not be created: ${e instanceof Error ? e.message : String(e)}` }, 'failure');
+      return false;
+    }
   }
 
   async run(job: StepJob, dep: DeploymentRecord): Promise<void> {
@@ -99,6 +120,7 @@ export class BlueGreenFlow {
       }
     }
     const cur = this.e.store.deployments.get(scope, dep.deploymentId)!;
+    await this.adoptCopy(scope, cur);
     const terminate = cur.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess;
     if (terminate?.action !== 'TERMINATE' || !cur.blueIds?.length) return this.e.finish(scope, cur, 'Succeeded');
     const waitToken = randomUUID();
@@ -106,8 +128,29 @@ export class BlueGreenFlow {
     this.e.step({ scope, deploymentId: cur.deploymentId, batch: 0, phase: 'terminate', waitToken }, (terminate.terminationWaitTimeInMinutes ?? 0) * MINUTE);
   }
 
+  /** Traffic is on the copy: the deployment group's Auto Scaling group becomes the copy, as on AWS. */
+  private async adoptCopy(scope: Scope, dep: DeploymentRecord): Promise<void> {
+    if (!dep.copiedAsg) return;
+    await adoptTargetGroups(this.e.deps.aws, scope, dep.originalAsgs?.[0] ?? '', dep.copiedAsg);
+    const group = this.e.group(scope, dep);
+    if (group) this.e.store.groups.put(scope, groupKey(group.applicationName, group.deploymentGroupName), { ...group, autoScalingGroups: [dep.copiedAsg] });
+  }
+
+  /** A rolled-back copy: the deployment group gets its original Auto Scaling groups back, and the copy is deleted. */
+  private async dropCopy(scope: Scope, dep: DeploymentRecord): Promise<void> {
+    const group = this.e.group(scope, dep);
+    if (group && group.autoScalingGroups.includes(dep.copiedAsg!)) {
+      this.e.store.groups.put(scope, groupKey(group.applicationName, group.deploymentGroupName), { ...group, autoScalingGroups: dep.originalAsgs ?? [] });
+    }
+    await deleteGroup(this.e.deps.aws, scope, dep.copiedAsg!);
+  }
+
+  /** The original fleet goes: its Auto Scaling groups (copied ones) are deleted with their instances, other instances terminated. */
   private async terminate(scope: Scope, dep: DeploymentRecord): Promise<void> {
-    const ec2 = dep.blueIds?.filter((id) => id.startsWith('i-')) ?? [];
+    const groups = dep.copiedAsg ? (dep.originalAsgs ?? []) : [];
+    const inGroups = new Set(await inService(this.e.deps.aws, scope, groups));
+    for (const name of groups) await deleteGroup(this.e.deps.aws, scope, name);
+    const ec2 = dep.blueIds?.filter((id) => id.startsWith('i-') && !inGroups.has(id)) ?? [];
     if (ec2.length) await this.e.deps.aws.service<Ec2Operations>('ec2', scope).TerminateInstances({ InstanceIds: ec2 });
     await this.e.finish(scope, this.e.store.deployments.get(scope, dep.deploymentId)!, 'Succeeded');
   }
@@ -143,6 +186,7 @@ export class BlueGreenFlow {
     const blocked = await this.onInstances(scope, dep, dep.greenIds ?? [], BLOCK_EVENTS, 'Succeeded');
     const cur = this.e.store.deployments.get(scope, dep.deploymentId)!;
     if (!blocked) return this.e.finish(scope, cur, 'Failed', { code: 'HEALTH_CONSTRAINTS', message: 'The replacement instances could not be removed from the load balancer.' });
+    if (cur.copiedAsg) await this.dropCopy(scope, cur);
     return this.e.finish(scope, cur, 'Succeeded');
   }
 

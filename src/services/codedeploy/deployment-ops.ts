@@ -40,13 +40,19 @@ function checkDeploymentTraffic(group: GroupRecord, input: CreateDeploymentInput
   if (platform && platform !== group.computePlatform) {
     throw err('InvalidDeploymentConfigNameException', `The deployment configuration ${input.deploymentConfigName} is for the ${platform} compute platform; deployment group ${group.deploymentGroupName} is ${group.computePlatform}.`);
   }
-  if (input.targetInstances?.autoScalingGroups?.length) throw err('InvalidTargetInstancesException', 'Auto Scaling groups are not available as deployment targets in Slipway yet.');
-  if (group.deploymentStyle.deploymentType !== 'BLUE_GREEN') return;
+  if (group.deploymentStyle.deploymentType !== 'BLUE_GREEN') {
+    if (input.targetInstances?.autoScalingGroups?.length) throw err('InvalidTargetInstancesException', 'Auto Scaling groups can be given as target instances only in a blue/green deployment.');
+    return;
+  }
   const provisioning = group.blueGreenDeploymentConfiguration?.greenFleetProvisioningOption?.action ?? 'DISCOVER_EXISTING';
-  if (provisioning === 'COPY_AUTO_SCALING_GROUP') throw err('InvalidAutoScalingGroupException', 'COPY_AUTO_SCALING_GROUP needs Auto Scaling groups, which are not available in Slipway yet: use DISCOVER_EXISTING with target instances.');
+  if (provisioning === 'COPY_AUTO_SCALING_GROUP') {
+    if (group.autoScalingGroups.length !== 1) throw err('InvalidAutoScalingGroupException', 'COPY_AUTO_SCALING_GROUP copies the deployment group\'s Auto Scaling group: the group must have exactly one.');
+    if (input.targetInstances) throw err('InvalidTargetInstancesException', 'Target instances cannot be given when the replacement fleet is a copy of the Auto Scaling group.');
+    return;
+  }
   const t = input.targetInstances;
-  if (!t?.tagFilters?.length && !t?.ec2TagSet?.ec2TagSetList?.length) {
-    throw err('InvalidTargetInstancesException', 'A blue/green deployment that discovers existing instances needs target instances: give targetInstances with tag filters or an EC2 tag set.');
+  if (!t?.tagFilters?.length && !t?.ec2TagSet?.ec2TagSetList?.length && !t?.autoScalingGroups?.length) {
+    throw err('InvalidTargetInstancesException', 'A blue/green deployment that discovers existing instances needs target instances: give targetInstances with tag filters, an EC2 tag set or Auto Scaling groups.');
   }
 }
 

@@ -97,6 +97,9 @@ export interface DeploymentRecord {
   phase?: 'install' | 'ready' | 'reroute' | 'termination-wait' | 'done';
   waitToken?: string;
   instanceTerminationWaitTimeStarted?: boolean;
+  /** COPY_AUTO_SCALING_GROUP: the copy made for the replacement fleet, and the groups it replaces. */
+  copiedAsg?: string;
+  originalAsgs?: string[];
   /** Instances per batch and successes needed, fixed at start. */
   batchSize: number;
   requiredSuccesses: number;
