@@ -79,7 +79,7 @@ export async function benchCodedeployTraffic(): Promise<string[]> {
     }
     await slipway.settled();
     const lb = await c.elb.send(new CreateLoadBalancerCommand({ Name: 'bench-alb', Subnets: ['subnet-1', 'subnet-2'] }));
-    const tg = (await c.elb.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'instance', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 }))).TargetGroups![0].TargetGroupArn!;
+    const tg = (await c.elb.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'instance', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 60, HealthCheckTimeoutSeconds: 30, HealthyThresholdCount: 2 }))).TargetGroups![0].TargetGroupArn!;
     const listener = await c.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancers![0].LoadBalancerArn!, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg }] }));
     const bound = (await (await fetch(`${slipway.url}/_slipway/elbv2/listeners`)).json()) as { Listeners: { ListenerArn: string; Address: string }[] };
     const url = `${bound.Listeners.find((l) => l.ListenerArn === listener.Listeners![0].ListenerArn)!.Address}/`;

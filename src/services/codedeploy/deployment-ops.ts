@@ -116,8 +116,8 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
     },
     async ContinueDeployment(input, ctx) {
       const dep = mustDeployment(store, ctx, input.deploymentId);
-      if (['Succeeded', 'Failed', 'Stopped'].includes(dep.status)) throw err('DeploymentAlreadyCompletedException', `The deployment ${dep.deploymentId} has already completed.`);
       if (dep.deploymentStyle.deploymentType !== 'BLUE_GREEN') throw err('DeploymentIsNotInReadyStateException', `The deployment ${dep.deploymentId} is not in the Ready state: only blue/green deployments wait to reroute traffic or to terminate their original instances.`);
+      if (['Succeeded', 'Failed', 'Stopped'].includes(dep.status)) throw err('DeploymentAlreadyCompletedException', `The deployment ${dep.deploymentId} has already completed.`);
       engine.continue(ctx, dep, input.deploymentWaitType ?? 'READY_WAIT');
       return {};
     },

@@ -8,7 +8,7 @@ import type { Scope } from '../../core/scope.js';
 /** Real milliseconds between two looks at a target's state: short, since each look is an in-process call. */
 export const POLL_REAL_MS = 10;
 /** How long AllowTraffic waits for a registered instance to pass its health checks (AWS time). */
-export const ALLOW_TIMEOUT_MS = 5 * 60_000;
+export const ALLOW_TIMEOUT_MS = 60 * 60_000;
 
 /** A traffic event's failure: the agent shows it as the event's diagnostics. */
 export class TrafficError extends Error {}

@@ -41,7 +41,7 @@ beforeAll(async () => {
   for (const v of ['v1', 'v2', 'v3']) await uploadBundle(s3, s.dataDir, 'bundles', `${v}.tgz`, appFiles(v));
   s3.destroy();
   const lb = await elb.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: ['subnet-1', 'subnet-2'] }));
-  tgArn = (await elb.send(new CreateTargetGroupCommand({ Name: 'blue', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'instance', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 }))).TargetGroups![0].TargetGroupArn!;
+  tgArn = (await elb.send(new CreateTargetGroupCommand({ Name: 'blue', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'instance', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 60, HealthCheckTimeoutSeconds: 30, HealthyThresholdCount: 2 }))).TargetGroups![0].TargetGroupArn!;
   const listener = await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancers![0].LoadBalancerArn!, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
   url = `${await listenerAddress(s, listener.Listeners![0].ListenerArn!)}/`;
   await asg.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'web-lc', ImageId: 'ami-1', InstanceType: 't3.micro' }));
