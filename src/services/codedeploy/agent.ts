@@ -58,7 +58,10 @@ class EventFailure extends Error {
  * and the events after it are skipped.
  */
 export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: EventRecord[] }> {
-  const events: EventRecord[] = job.events?.map((e) => ({ ...e })) ?? IN_PLACE_EVENTS.map((name) => ({ lifecycleEventName: name, status: 'Pending' }));
+  const runs = (name: string) => !job.only || job.only.includes(name);
+  // The events to run start afresh: a phase interrupted by a restart runs again from its start.
+  const events: EventRecord[] = (job.events ?? IN_PLACE_EVENTS.map((name) => ({ lifecycleEventName: name, status: 'Pending' as const })))
+    .map((e) => (runs(e.lifecycleEventName) ? { lifecycleEventName: e.lifecycleEventName, status: 'Pending' } : { ...e }));
   const deployRoot = `/opt/codedeploy-agent/deployment-root/${job.groupId}/${job.deploymentId}`;
   const archive = `${deployRoot}/deployment-archive`;
   const marker = `${INSTRUCTIONS_DIR}/${job.groupId}_last_successful_install`;
@@ -150,7 +153,7 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
     AllowTraffic: () => traffic('allow'),
     AfterAllowTraffic: () => allowHooks('AfterAllowTraffic'),
   };
-  const first = events.findIndex((e) => e.status === 'Pending' && (!job.only || job.only.includes(e.lifecycleEventName)));
+  const first = events.findIndex((e) => runs(e.lifecycleEventName));
   if (first < 0) return { ok: true, events };
   if (!job.host.isRunning(job.instanceId)) {
     fail(events[first], job.clock, new EventFailure('UnknownError', 'The instance is not running, so its CodeDeploy agent cannot be reached.'));
@@ -160,7 +163,7 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
   }
   for (let i = first; i < events.length; i++) {
     const ev = events[i];
-    if (job.only && !job.only.includes(ev.lifecycleEventName)) continue;
+    if (!runs(ev.lifecycleEventName)) continue;
     Object.assign(ev, { status: 'InProgress', startTime: job.clock.now() });
     job.progress(events);
     try {
