@@ -24,7 +24,8 @@ createServer((req, res) => {
     'app/server.mjs': server,
     'scripts/ApplicationStop.sh': `${log()}if [ -f /tmp/app.pid ]; then kill "$(cat /tmp/app.pid)" 2>/dev/null || true; rm -f /tmp/app.pid; fi\n`,
     // A server another deployment group started is stopped too, so that this version owns port 80.
-    'scripts/ApplicationStart.sh': `${log()}if [ -f /tmp/app.pid ]; then old=$(cat /tmp/app.pid); kill "$old" 2>/dev/null; while kill -0 "$old" 2>/dev/null; do sleep 0.01; done; fi\ncd /srv/app && nohup node server.mjs > /var/log/app.log 2>&1 &\necho $! > /tmp/app.pid\n`,
+    // (Only a process that is this app's server: after a restart the pid may belong to another process.)
+    'scripts/ApplicationStart.sh': `${log()}old=$(cat /tmp/app.pid 2>/dev/null)\nif [ -n "$old" ] && grep -q server.mjs /proc/$old/cmdline 2>/dev/null; then kill "$old"; for i in $(seq 1 200); do kill -0 "$old" 2>/dev/null || break; sleep 0.01; done; fi\ncd /srv/app && nohup node server.mjs > /var/log/app.log 2>&1 &\necho $! > /tmp/app.pid\n`,
     'scripts/ValidateService.sh': `${log()}for i in $(seq 1 200); do curl -sf http://localhost/health > /dev/null && exit 0; sleep 0.05; done\nexit 1\n`,
     'scripts/BeforeBlockTraffic.sh': log(),
     'scripts/AfterBlockTraffic.sh': log(),
