@@ -67,7 +67,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe('Exercise 2: blue/green with instant rollback', () => {
+describe('Exercise 2: blue/green with instant rollback', { timeout: 150_000 }, () => {
   let load: LoadGenerator;
 
   it('a blue fleet serves v1 behind the load balancer', async () => {

@@ -62,7 +62,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe('blue/green, copying the Auto Scaling group', () => {
+describe('blue/green, copying the Auto Scaling group', { timeout: 150_000 }, () => {
   let serving: string[] = [];
 
   it('deploys to a copy named as AWS names it; on success the copy becomes the group\'s, the original is deleted', async () => {

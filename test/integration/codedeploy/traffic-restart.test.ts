@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const clients = (sw: TestSlipway) => ({ cd: new CodeDeployClient(sdkConfig(sw.url)), elb: new ElasticLoadBalancingV2Client(sdkConfig(sw.url)), ec2: new EC2Client(sdkConfig(sw.url)) });
 
-describe('blue/green across restarts', () => {
+describe('blue/green across restarts', { timeout: 150_000 }, () => {
   it('waits in Ready and in the termination wait across restarts, then finishes', async () => {
     s = await startSlipway({ dataDir, timeScale: 60, elbPorts: 'ephemeral' });
     let c = clients(s);

@@ -58,7 +58,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe('in-place with traffic control', () => {
+describe('in-place with traffic control', { timeout: 150_000 }, () => {
   it('deregisters, installs and registers each instance, with the traffic events AWS lists', async () => {
     await cd.send(new CreateDeploymentGroupCommand({
       applicationName: APP, deploymentGroupName: 'inplace', serviceRoleArn: ROLE, deploymentConfigName: 'CodeDeployDefault.OneAtATime',
@@ -128,7 +128,7 @@ describe('in-place with traffic control', () => {
   });
 });
 
-describe('blue/green with discovered replacement instances', () => {
+describe('blue/green with discovered replacement instances', { timeout: 150_000 }, () => {
   it('installs on green without traffic, reroutes, waits, then terminates blue', async () => {
     await cd.send(new CreateDeploymentGroupCommand({
       applicationName: APP, deploymentGroupName: 'bg', serviceRoleArn: ROLE, deploymentConfigName: 'CodeDeployDefault.OneAtATime',
