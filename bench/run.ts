@@ -3,6 +3,7 @@ import { benchCloudwatch } from './cloudwatch.js';
 import { benchCodebuild } from './codebuild.js';
 import { benchCodecommit } from './codecommit.js';
 import { benchCodedeploy } from './codedeploy.js';
+import { benchCodedeployTraffic } from './codedeploy-traffic.js';
 import { benchCodepipeline } from './codepipeline.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchElbv2 } from './elbv2.js';
@@ -27,6 +28,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   codepipeline: benchCodepipeline,
   codebuild: benchCodebuild,
   codedeploy: benchCodedeploy,
+  'codedeploy-traffic': benchCodedeployTraffic,
 };
 
 const wanted = process.argv.slice(2);

@@ -9,6 +9,8 @@ import { applyPermissions, hostPath, installFiles, INSTRUCTIONS_DIR, InstallErro
 import type { EventRecord } from './store.js';
 
 export const IN_PLACE_EVENTS = ['ApplicationStop', 'DownloadBundle', 'BeforeInstall', 'Install', 'AfterInstall', 'ApplicationStart', 'ValidateService'];
+export const BLOCK_EVENTS = ['BeforeBlockTraffic', 'BlockTraffic', 'AfterBlockTraffic'];
+export const ALLOW_EVENTS = ['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'];
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** What the agent on one instance needs for one deployment. */
@@ -30,6 +32,12 @@ export interface AgentJob {
   signal: AbortSignal;
   /** Called whenever an event changes, to persist progress. */
   progress: (events: EventRecord[]) => void;
+  /** The instance's events so far (all of its lifecycle); in-place events when absent. */
+  events?: EventRecord[];
+  /** The events to run now (a blue/green replacement installs first and allows traffic later); all pending ones when absent. */
+  only?: string[];
+  /** BlockTraffic and AllowTraffic: deregister from and register with the load balancer's target groups. */
+  traffic?: { block: () => Promise<void>; allow: () => Promise<void> };
 }
 
 /** A lifecycle event's failure with the diagnostics AWS shows for it. */
@@ -50,7 +58,10 @@ class EventFailure extends Error {
  * and the events after it are skipped.
  */
 export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: EventRecord[] }> {
-  const events: EventRecord[] = IN_PLACE_EVENTS.map((name) => ({ lifecycleEventName: name, status: 'Pending' }));
+  const runs = (name: string) => !job.only || job.only.includes(name);
+  // The events to run start afresh: a phase interrupted by a restart runs again from its start.
+  const events: EventRecord[] = (job.events ?? IN_PLACE_EVENTS.map((name) => ({ lifecycleEventName: name, status: 'Pending' as const })))
+    .map((e) => (runs(e.lifecycleEventName) ? { lifecycleEventName: e.lifecycleEventName, status: 'Pending' } : { ...e }));
   const deployRoot = `/opt/codedeploy-agent/deployment-root/${job.groupId}/${job.deploymentId}`;
   const archive = `${deployRoot}/deployment-archive`;
   const marker = `${INSTRUCTIONS_DIR}/${job.groupId}_last_successful_install`;
@@ -58,18 +69,41 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
   /** Each event's output tail, shown in its diagnostics whether it succeeded or not. */
   const tails: Record<string, string> = {};
   const runHooks = (s: AppSpec, event: string, from: string) => runScripts(job, s, event, from, deployRoot, (t) => (tails[event] = t));
-  const steps: Record<string, () => Promise<'Succeeded' | 'Skipped'>> = {
-    ApplicationStop: async () => {
+  /** ApplicationStop and the block-traffic hooks run the previous successful revision's scripts. */
+  const previousHooks = async (event: string): Promise<'Succeeded' | 'Skipped'> => {
+    const previous = readIf(job.root, marker)?.trim();
+    if (!previous || previous === deployRoot) return 'Skipped';
+    try {
+      const prevSpec = readSpec(job.root, `${previous}/deployment-archive`);
+      await runHooks(prevSpec, event, `${previous}/deployment-archive`);
+    } catch (e) {
+      if (!job.ignoreApplicationStopFailures) throw e;
+    }
+    return 'Succeeded';
+  };
+  /** The allow-traffic hooks run this revision's scripts, or the last installed one's on an original instance taking traffic back. */
+  const allowHooks = async (event: string): Promise<'Succeeded' | 'Skipped'> => {
+    if (!spec && readIf(job.root, `${archive}/appspec.yml`) === undefined && readIf(job.root, `${archive}/appspec.yaml`) === undefined) {
       const previous = readIf(job.root, marker)?.trim();
       if (!previous) return 'Skipped';
-      try {
-        const prevSpec = readSpec(job.root, `${previous}/deployment-archive`);
-        await runHooks(prevSpec, 'ApplicationStop', `${previous}/deployment-archive`);
-      } catch (e) {
-        if (!job.ignoreApplicationStopFailures) throw e;
-      }
-      return 'Succeeded';
-    },
+      return runHooks(readSpec(job.root, `${previous}/deployment-archive`), event, `${previous}/deployment-archive`);
+    }
+    spec ??= readSpec(job.root, archive);
+    return runHooks(spec, event, archive);
+  };
+  const traffic = async (step: 'block' | 'allow'): Promise<'Succeeded'> => {
+    try {
+      await job.traffic?.[step]();
+    } catch (e) {
+      throw new EventFailure('UnknownError', e instanceof Error ? e.message : String(e));
+    }
+    return 'Succeeded';
+  };
+  const steps: Record<string, () => Promise<'Succeeded' | 'Skipped'>> = {
+    BeforeBlockTraffic: () => previousHooks('BeforeBlockTraffic'),
+    BlockTraffic: () => traffic('block'),
+    AfterBlockTraffic: () => previousHooks('AfterBlockTraffic'),
+    ApplicationStop: () => previousHooks('ApplicationStop'),
     DownloadBundle: async () => {
       const file = hostPath(job.root, `${deployRoot}/bundle.tar`);
       mkdirSync(dirname(file), { recursive: true });
@@ -115,15 +149,21 @@ export async function runAgent(job: AgentJob): Promise<{ ok: boolean; events: Ev
       writeFileSync(hostPath(job.root, marker), deployRoot + '\n');
       return result;
     },
+    BeforeAllowTraffic: () => allowHooks('BeforeAllowTraffic'),
+    AllowTraffic: () => traffic('allow'),
+    AfterAllowTraffic: () => allowHooks('AfterAllowTraffic'),
   };
+  const first = events.findIndex((e) => runs(e.lifecycleEventName));
+  if (first < 0) return { ok: true, events };
   if (!job.host.isRunning(job.instanceId)) {
-    fail(events[0], job.clock, new EventFailure('UnknownError', 'The instance is not running, so its CodeDeploy agent cannot be reached.'));
-    skipRest(events, 1);
+    fail(events[first], job.clock, new EventFailure('UnknownError', 'The instance is not running, so its CodeDeploy agent cannot be reached.'));
+    skipRest(events, first + 1);
     job.progress(events);
     return { ok: false, events };
   }
-  for (let i = 0; i < events.length; i++) {
+  for (let i = first; i < events.length; i++) {
     const ev = events[i];
+    if (!runs(ev.lifecycleEventName)) continue;
     Object.assign(ev, { status: 'InProgress', startTime: job.clock.now() });
     job.progress(events);
     try {

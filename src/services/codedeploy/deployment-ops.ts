@@ -1,12 +1,14 @@
+import type { AwsClient } from '../../aws/gateway/aws-client.js';
 import type { RequestContext } from '../../aws/gateway/context.js';
-import type { CodedeployOperations } from '../../aws/models/generated/codedeploy.js';
+import type { CodedeployOperations, CreateDeploymentInput } from '../../aws/models/generated/codedeploy.js';
 import type { Clock } from '../../core/clock.js';
 import { ServiceError } from '../../core/errors.js';
+import { checkAlarmsExist } from './alarm-watch.js';
 import { checkRevision, findConfig, mustApp } from './app-ops.js';
 import { newDeploymentId } from './deployment-record.js';
 import type { DeploymentEngine } from './engine.js';
 import { mustGroup } from './group-ops.js';
-import { revisionKey, targetKey, type CodeDeployStore, type DeploymentRecord, type TargetRecord } from './store.js';
+import { revisionKey, targetKey, type CodeDeployStore, type DeploymentRecord, type GroupRecord, type TargetRecord } from './store.js';
 import { deploymentInfo, deploymentTarget, instanceSummary } from './views.js';
 
 const err = (code: string, message: string) => new ServiceError(code, message, { statusCode: 400 });
@@ -33,7 +35,28 @@ function offsetPage<T>(items: T[], token: string | undefined, size = 100): { ite
   return { items: items.slice(start, start + size), next: start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined };
 }
 
-export function deploymentOperations(store: CodeDeployStore, engine: DeploymentEngine, clock: Clock): Partial<CodedeployOperations<RequestContext>> {
+/** What CreateDeployment refuses for the group's traffic settings, before anything is recorded. */
+function checkDeploymentTraffic(group: GroupRecord, input: CreateDeploymentInput, platform: string | undefined): void {
+  if (platform && platform !== group.computePlatform) {
+    throw err('InvalidDeploymentConfigNameException', `The deployment configuration ${input.deploymentConfigName} is for the ${platform} compute platform; deployment group ${group.deploymentGroupName} is ${group.computePlatform}.`);
+  }
+  if (group.deploymentStyle.deploymentType !== 'BLUE_GREEN') {
+    if (input.targetInstances?.autoScalingGroups?.length) throw err('InvalidTargetInstancesException', 'Auto Scaling groups can be given as target instances only in a blue/green deployment.');
+    return;
+  }
+  const provisioning = group.blueGreenDeploymentConfiguration?.greenFleetProvisioningOption?.action ?? 'DISCOVER_EXISTING';
+  if (provisioning === 'COPY_AUTO_SCALING_GROUP') {
+    if (group.autoScalingGroups.length !== 1) throw err('InvalidAutoScalingGroupException', 'COPY_AUTO_SCALING_GROUP copies the deployment group\'s Auto Scaling group: the group must have exactly one.');
+    if (input.targetInstances) throw err('InvalidTargetInstancesException', 'Target instances cannot be given when the replacement fleet is a copy of the Auto Scaling group.');
+    return;
+  }
+  const t = input.targetInstances;
+  if (!t?.tagFilters?.length && !t?.ec2TagSet?.ec2TagSetList?.length && !t?.autoScalingGroups?.length) {
+    throw err('InvalidTargetInstancesException', 'A blue/green deployment that discovers existing instances needs target instances: give targetInstances with tag filters, an EC2 tag set or Auto Scaling groups.');
+  }
+}
+
+export function deploymentOperations(store: CodeDeployStore, engine: DeploymentEngine, clock: Clock, aws: AwsClient): Partial<CodedeployOperations<RequestContext>> {
   const targetsOf = (ctx: RequestContext, dep: DeploymentRecord) => dep.instanceIds.map((id) => store.targets.get(ctx, targetKey(dep.deploymentId, id))!).filter(Boolean);
   return {
     async CreateDeployment(input, ctx) {
@@ -43,7 +66,8 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
       const configName = input.deploymentConfigName ?? group.deploymentConfigName;
       const config = findConfig(store, ctx, configName);
       if (!config) throw err('DeploymentConfigDoesNotExistException', `No deployment configuration found for name: ${configName}`);
-      if (input.targetInstances?.autoScalingGroups?.length) throw err('InvalidTargetInstancesException', 'Auto Scaling groups are not available as deployment targets in Slipway yet.');
+      checkDeploymentTraffic(group, input, config.computePlatform);
+      if (input.overrideAlarmConfiguration) await checkAlarmsExist(aws, ctx, input.overrideAlarmConfiguration);
       if (input.description && input.description.length > 100) throw err('DescriptionTooLongException', 'The description is too long.');
       const now = clock.now();
       const dep: DeploymentRecord = {
@@ -51,7 +75,9 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
         deploymentConfigName: configName, minimumHealthyHosts: config.minimumHealthyHosts, revision, previousRevision: group.lastSuccessful?.revision,
         status: 'Created', createTime: now, description: input.description, creator: 'user', ignoreApplicationStopFailures: input.ignoreApplicationStopFailures ?? false,
         autoRollbackConfiguration: input.autoRollbackConfiguration ?? group.autoRollbackConfiguration, fileExistsBehavior: input.fileExistsBehavior ?? 'DISALLOW',
-        targetInstances: input.targetInstances, deploymentStyle: group.deploymentStyle, instanceIds: [], batchSize: 1, requiredSuccesses: 1, lastInstanceForgiven: false, statusMessages: [],
+        targetInstances: input.targetInstances, deploymentStyle: group.deploymentStyle, instanceIds: [],
+        loadBalancerInfo: group.loadBalancerInfo, blueGreenDeploymentConfiguration: group.deploymentStyle.deploymentType === 'BLUE_GREEN' ? group.blueGreenDeploymentConfiguration : undefined,
+        alarmConfiguration: input.overrideAlarmConfiguration ?? group.alarmConfiguration, batchSize: 1, requiredSuccesses: 1, lastInstanceForgiven: false, statusMessages: [],
       };
       const key = revisionKey(app.applicationName, revision);
       const rev = store.revisions.get(ctx, key) ?? { applicationName: app.applicationName, revision, registerTime: now, deploymentGroups: [] };
@@ -90,12 +116,17 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
     },
     async ContinueDeployment(input, ctx) {
       const dep = mustDeployment(store, ctx, input.deploymentId);
-      throw err('DeploymentIsNotInReadyStateException', `The deployment ${dep.deploymentId} is not in the Ready state: only blue/green deployments waiting to reroute traffic can be continued.`);
+      if (dep.deploymentStyle.deploymentType !== 'BLUE_GREEN') throw err('DeploymentIsNotInReadyStateException', `The deployment ${dep.deploymentId} is not in the Ready state: only blue/green deployments wait to reroute traffic or to terminate their original instances.`);
+      if (['Succeeded', 'Failed', 'Stopped'].includes(dep.status)) throw err('DeploymentAlreadyCompletedException', `The deployment ${dep.deploymentId} has already completed.`);
+      engine.continue(ctx, dep, input.deploymentWaitType ?? 'READY_WAIT');
+      return {};
     },
 
     async ListDeploymentInstances(input, ctx) {
       const dep = mustDeployment(store, ctx, input.deploymentId);
-      const list = targetsOf(ctx, dep).filter((t) => !input.instanceStatusFilter?.length || input.instanceStatusFilter.includes(t.status as never));
+      const list = targetsOf(ctx, dep)
+        .filter((t) => !input.instanceStatusFilter?.length || input.instanceStatusFilter.includes(t.status as never))
+        .filter((t) => !input.instanceTypeFilter?.length || (t.label && input.instanceTypeFilter.includes(t.label)));
       const page = offsetPage(list, input.nextToken);
       return { instancesList: page.items.map((t) => t.instanceId), nextToken: page.next };
     },
@@ -113,7 +144,8 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
     async ListDeploymentTargets(input, ctx) {
       const dep = mustDeployment(store, ctx, input.deploymentId);
       const statuses = input.targetFilters?.TargetStatus;
-      const list = targetsOf(ctx, dep).filter((t) => !statuses?.length || statuses.includes(t.status));
+      const labels = input.targetFilters?.ServerInstanceLabel;
+      const list = targetsOf(ctx, dep).filter((t) => (!statuses?.length || statuses.includes(t.status)) && (!labels?.length || (t.label && labels.includes(t.label))));
       const page = offsetPage(list, input.nextToken);
       return { targetIds: page.items.map((t) => t.instanceId), nextToken: page.next };
     },

@@ -1,10 +1,13 @@
+import type { AwsClient } from '../../aws/gateway/aws-client.js';
 import type { RequestContext } from '../../aws/gateway/context.js';
 import type { CodedeployOperations, CreateDeploymentGroupInput, EC2TagFilter, TagFilter } from '../../aws/models/generated/codedeploy.js';
 import { ServiceError } from '../../core/errors.js';
 import { uuid } from '../../core/ids.js';
 import { paginate } from '../common/paging.js';
+import { checkAlarmsExist } from './alarm-watch.js';
 import { findConfig, mustApp } from './app-ops.js';
 import { groupKey, type CodeDeployStore, type GroupRecord } from './store.js';
+import { resolveTargetGroups } from './traffic.js';
 import { groupInfo } from './views.js';
 
 const err = (code: string, message: string) => new ServiceError(code, message, { statusCode: 400 });
@@ -60,7 +63,35 @@ function merge(ctx: RequestContext, store: CodeDeployStore, base: GroupRecord, i
   };
 }
 
-export function groupOperations(store: CodeDeployStore): Partial<CodedeployOperations<RequestContext>> {
+/**
+ * Traffic settings checked as CodeDeploy checks them: EC2 blue/green needs a load balancer,
+ * traffic control needs target groups that exist, alarms must exist in CloudWatch.
+ */
+async function checkTraffic(aws: AwsClient, ctx: RequestContext, g: GroupRecord, input: GroupFields): Promise<void> {
+  const style = g.deploymentStyle;
+  if (g.computePlatform === 'Server') {
+    if (style.deploymentType === 'BLUE_GREEN' && style.deploymentOption !== 'WITH_TRAFFIC_CONTROL') {
+      throw err('InvalidDeploymentStyleException', 'A blue/green deployment on the EC2/On-premises compute platform routes traffic through a load balancer: its deploymentOption must be WITH_TRAFFIC_CONTROL.');
+    }
+    if (style.deploymentType === 'BLUE_GREEN' && (g.onPremisesInstanceTagFilters.length || g.onPremisesTagSet?.onPremisesTagSetList?.length)) {
+      throw err('InvalidDeploymentStyleException', 'Blue/green deployments are not supported for on-premises instances.');
+    }
+    if (style.deploymentOption === 'WITH_TRAFFIC_CONTROL' && !g.loadBalancerInfo?.targetGroupInfoList?.length && !g.loadBalancerInfo?.elbInfoList?.length) {
+      throw err('InvalidLoadBalancerInfoException', 'The deployment group uses traffic control (WITH_TRAFFIC_CONTROL) but specifies no load balancer: give a target group in loadBalancerInfo.targetGroupInfoList.');
+    }
+    const bg = g.blueGreenDeploymentConfiguration;
+    const ready = bg?.deploymentReadyOption;
+    if (ready?.actionOnTimeout === 'STOP_DEPLOYMENT' && !(Number(ready.waitTimeInMinutes) > 0)) {
+      throw err('InvalidBlueGreenDeploymentConfigurationException', 'The deploymentReadyOption STOP_DEPLOYMENT needs a waitTimeInMinutes greater than 0.');
+    }
+    const wait = bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes;
+    if (wait !== undefined && (wait < 0 || wait > 2880)) throw err('InvalidBlueGreenDeploymentConfigurationException', 'terminationWaitTimeInMinutes must be between 0 and 2880.');
+    if (input.loadBalancerInfo || input.deploymentStyle) await resolveTargetGroups(aws, ctx, g.loadBalancerInfo);
+  }
+  if (input.alarmConfiguration) await checkAlarmsExist(aws, ctx, input.alarmConfiguration);
+}
+
+export function groupOperations(store: CodeDeployStore, aws: AwsClient): Partial<CodedeployOperations<RequestContext>> {
   return {
     async CreateDeploymentGroup(input, ctx) {
       const app = mustApp(store, ctx, input.applicationName);
@@ -74,6 +105,7 @@ export function groupOperations(store: CodeDeployStore): Partial<CodedeployOpera
         deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' }, outdatedInstancesStrategy: 'UPDATE', computePlatform: app.computePlatform,
       };
       const group = merge(ctx, store, base, input);
+      await checkTraffic(aws, ctx, group, input);
       store.groups.put(ctx, groupKey(app.applicationName, group.deploymentGroupName), group);
       return { deploymentGroupId: group.deploymentGroupId };
     },
@@ -96,6 +128,7 @@ export function groupOperations(store: CodeDeployStore): Partial<CodedeployOpera
       mustApp(store, ctx, input.applicationName);
       const group = mustGroup(store, ctx, input.applicationName, input.currentDeploymentGroupName);
       const next = merge(ctx, store, group, input);
+      await checkTraffic(aws, ctx, next, input);
       if (input.newDeploymentGroupName && input.newDeploymentGroupName !== group.deploymentGroupName) {
         if (store.groups.has(ctx, groupKey(input.applicationName, input.newDeploymentGroupName))) throw err('DeploymentGroupAlreadyExistsException', `The deployment group ${input.newDeploymentGroupName} already exists.`);
         store.groups.delete(ctx, groupKey(input.applicationName, group.deploymentGroupName));

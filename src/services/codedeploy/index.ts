@@ -19,12 +19,18 @@ export const codedeploy: ServiceDefinition = {
     return {
       provider: {
         ...appOperations(store, deps.clock),
-        ...groupOperations(store),
-        ...deploymentOperations(store, engine, deps.clock),
+        ...groupOperations(store, deps.aws),
+        ...deploymentOperations(store, engine, deps.clock, deps.aws),
         ...onPremOperations(store, onPrem, host, deps.clock),
       },
-      start: () => onPrem.resume(),
-      stop: () => host.haltAll(),
+      start: () => {
+        engine.resumeWatches();
+        return onPrem.resume();
+      },
+      stop: () => {
+        engine.alarms.stopAll();
+        return host.haltAll();
+      },
     };
   },
 };

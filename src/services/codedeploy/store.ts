@@ -82,8 +82,24 @@ export interface DeploymentRecord {
   targetInstances?: TargetInstances;
   rollbackInfo?: RollbackInfo;
   deploymentStyle: DeploymentStyle;
-  /** Instances chosen at start, in deployment order. */
+  /** Instances chosen at start, in deployment order (a blue/green deployment's replacements, then its originals). */
   instanceIds: string[];
+  /** Traffic control: the load balancer info and blue/green settings taken from the group at creation. */
+  loadBalancerInfo?: LoadBalancerInfo;
+  blueGreenDeploymentConfiguration?: BlueGreenDeploymentConfiguration;
+  alarmConfiguration?: AlarmConfiguration;
+  /** The ARNs of the target groups the instances are registered with, resolved at start. */
+  targetGroupArns?: string[];
+  /** Blue/green: the original (blue) and replacement (green) instances. */
+  blueIds?: string[];
+  greenIds?: string[];
+  /** Blue/green: where the deployment is, and the token of the wait (ready or termination) now running. */
+  phase?: 'install' | 'ready' | 'reroute' | 'termination-wait' | 'done';
+  waitToken?: string;
+  instanceTerminationWaitTimeStarted?: boolean;
+  /** COPY_AUTO_SCALING_GROUP: the copy made for the replacement fleet, and the groups it replaces. */
+  copiedAsg?: string;
+  originalAsgs?: string[];
   /** Instances per batch and successes needed, fixed at start. */
   batchSize: number;
   requiredSuccesses: number;
@@ -109,6 +125,8 @@ export interface TargetRecord {
   /** The local instance's id on the instance host. */
   localId: string;
   status: 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown' | 'Ready';
+  /** Blue/green: an original (Blue) or replacement (Green) instance. */
+  label?: 'Blue' | 'Green';
   lastUpdatedAt: number;
   lifecycleEvents: EventRecord[];
 }

@@ -2,6 +2,7 @@ import type { AwsClient } from '../../aws/gateway/aws-client.js';
 import type { EC2TagFilter, TagFilter } from '../../aws/models/generated/codedeploy.js';
 import type { Ec2Operations } from '../../aws/models/generated/ec2.js';
 import type { Scope } from '../../core/scope.js';
+import { inService } from './asg.js';
 import type { CodeDeployStore, DeploymentRecord, GroupRecord } from './store.js';
 
 interface Tagged {
@@ -31,7 +32,7 @@ export interface ChosenInstance {
   localId: string;
 }
 
-/** The group's instances at deployment time: running EC2 instances (asked of EC2) and registered on-premises ones. */
+/** The group's instances at deployment time: running EC2 instances (asked of EC2), its Auto Scaling groups' in-service instances, and registered on-premises ones. */
 export async function chooseInstances(aws: AwsClient, store: CodeDeployStore, scope: Scope, group: GroupRecord, dep: DeploymentRecord): Promise<ChosenInstance[]> {
   const ec2Filters = dep.targetInstances?.tagFilters ?? group.ec2TagFilters;
   const ec2Set = dep.targetInstances?.ec2TagSet?.ec2TagSetList ?? group.ec2TagSet?.ec2TagSetList;
@@ -42,6 +43,9 @@ export async function chooseInstances(aws: AwsClient, store: CodeDeployStore, sc
       if (selected({ tags: inst.Tags ?? [] }, ec2Filters, ec2Set)) chosen.push({ id: inst.InstanceId!, kind: 'ec2', localId: inst.InstanceId! });
     }
   }
+  const asgs = dep.targetInstances ? (dep.targetInstances.autoScalingGroups ?? []) : group.autoScalingGroups;
+  const have = new Set(chosen.map((c) => c.id));
+  for (const id of await inService(aws, scope, asgs)) if (!have.has(id)) chosen.push({ id, kind: 'ec2', localId: id });
   if (!dep.targetInstances && (group.onPremisesInstanceTagFilters.length || group.onPremisesTagSet?.onPremisesTagSetList?.length)) {
     for (const inst of store.onPrem.list(scope)) {
       if (inst.deregisterTime) continue;

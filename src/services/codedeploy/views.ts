@@ -32,7 +32,8 @@ export function deploymentInfo(store: CodeDeployStore, scope: Scope, d: Deployme
     previousRevision: d.previousRevision, revision: d.revision, status: d.status, errorInformation: d.errorInformation, createTime: date(d.createTime),
     startTime: date(d.startTime), completeTime: date(d.completeTime), deploymentOverview: overview, description: d.description, creator: d.creator,
     ignoreApplicationStopFailures: d.ignoreApplicationStopFailures, autoRollbackConfiguration: d.autoRollbackConfiguration, updateOutdatedInstancesOnly: false,
-    rollbackInfo: d.rollbackInfo, deploymentStyle: d.deploymentStyle, targetInstances: d.targetInstances, instanceTerminationWaitTimeStarted: false,
+    rollbackInfo: d.rollbackInfo, deploymentStyle: d.deploymentStyle, targetInstances: d.targetInstances, instanceTerminationWaitTimeStarted: d.instanceTerminationWaitTimeStarted ?? false,
+    blueGreenDeploymentConfiguration: d.blueGreenDeploymentConfiguration, loadBalancerInfo: d.loadBalancerInfo,
     fileExistsBehavior: d.fileExistsBehavior, deploymentStatusMessages: d.statusMessages, computePlatform: 'Server',
   };
 }
@@ -42,13 +43,13 @@ function events(list: EventRecord[]): LifecycleEvent[] {
 }
 
 export function instanceSummary(t: TargetRecord): InstanceSummary {
-  return { deploymentId: t.deploymentId, instanceId: t.instanceId, status: t.status === 'Ready' ? 'Ready' : t.status, lastUpdatedAt: date(t.lastUpdatedAt), lifecycleEvents: events(t.lifecycleEvents) };
+  return { deploymentId: t.deploymentId, instanceId: t.instanceId, status: t.status, lastUpdatedAt: date(t.lastUpdatedAt), lifecycleEvents: events(t.lifecycleEvents), instanceType: t.label };
 }
 
 export function deploymentTarget(scope: Scope, t: TargetRecord): DeploymentTarget {
   const targetArn = t.kind === 'ec2' ? `arn:aws:ec2:${scope.region}:${scope.accountId}:instance/${t.instanceId}` : `arn:aws:codedeploy:${scope.region}:${scope.accountId}:instance/${t.instanceId}`;
   return {
     deploymentTargetType: 'InstanceTarget',
-    instanceTarget: { deploymentId: t.deploymentId, targetId: t.instanceId, targetArn, status: t.status, lastUpdatedAt: date(t.lastUpdatedAt), lifecycleEvents: events(t.lifecycleEvents) },
+    instanceTarget: { deploymentId: t.deploymentId, targetId: t.instanceId, targetArn, status: t.status, lastUpdatedAt: date(t.lastUpdatedAt), lifecycleEvents: events(t.lifecycleEvents), instanceLabel: t.label },
   };
 }

@@ -103,5 +103,5 @@ describe('the seed flow through the aws CLI: three instances, a group, push, dep
     expect(validate.diagnostics!.logTail).toContain('[stderr]health check failed for version 3');
     const skipped = (await ok('deploy', 'list-deployment-instances', '--deployment-id', d3, '--instance-status-filter', 'Skipped')).json<{ instancesList: string[] }>().instancesList;
     expect(skipped).toHaveLength(2);
-  });
+  }, 180_000); // about 30 s alone; longer while other files run instances in parallel on two cores
 });
