@@ -100,7 +100,9 @@ export class InstanceHost {
       await this.halt(boot.id, boot.network);
       throw e;
     }
-    await this.runBootCommands(boot);
+    // In the background: a boot command that never ends (an application's start script that
+    // stays in the foreground) must not hold up the instance, or Slipway's own start.
+    void this.runBootCommands(boot).catch((e: unknown) => this.log.warn('boot commands failed', { id: boot.id, error: String(e) }));
   }
 
   /**
@@ -125,11 +127,12 @@ export class InstanceHost {
     } catch {
       return;
     }
-    for (const name of names) {
+    // Each on its own: one application's start script must not wait for another's.
+    await Promise.all(names.map(async (name) => {
       const spec = JSON.parse(readFileSync(join(dir, name), 'utf8')) as ExecSpec;
       const result = await this.exec(boot.id, spec).catch((e: unknown) => e);
       this.log.debug('boot command ran', { id: boot.id, name, result });
-    }
+    }));
   }
 
   /** Ends every process in the instance and removes its network. */
