@@ -5,6 +5,7 @@ import { errorMessage, isServiceError } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import { publishEvent, type AwsEvent } from '../common/events.js';
 import type { ServiceDeps } from '../service.js';
+import { CODECOMMIT_EVENT, type CodecommitEventAnnounced } from '../common/codecommit-events.js';
 
 interface EventJob {
   scope: Scope;
@@ -18,13 +19,6 @@ interface TriggerJob {
   destinationArn: string;
   message: string;
 }
-
-/**
- * Event-bus topic: every event CodeCommit sends to EventBridge, as `{ scope, event }`, at the
- * moment it is queued (inside the state change that caused it), for in-process consumers such
- * as CodePipeline's V2 triggers.
- */
-export const CODECOMMIT_EVENT = 'codecommit.event';
 
 export type DeliveryResult = { ok: true } | { ok: false; message: string; retry: boolean };
 
@@ -59,7 +53,7 @@ export class Notifier {
 
   event(scope: Scope, event: AwsEvent): void {
     const { time, ...rest } = event;
-    this.deps.bus.emit(CODECOMMIT_EVENT, { scope: { accountId: scope.accountId, region: scope.region }, event });
+    this.deps.bus.emit(CODECOMMIT_EVENT, { scope: { accountId: scope.accountId, region: scope.region }, event } satisfies CodecommitEventAnnounced);
     this.queueEvent({ scope: { accountId: scope.accountId, region: scope.region }, event: rest, time: time?.getTime() ?? this.deps.clock.now() });
   }
 

@@ -1,14 +1,12 @@
 import type { CodecommitOperations } from '../../aws/models/generated/codecommit.js';
 import type { ActionDeclaration, PipelineTriggerDeclaration } from '../../aws/models/generated/codepipeline.js';
 import type { Scope } from '../../core/scope.js';
+import { CODECOMMIT_EVENT, type CodecommitEventAnnounced } from '../common/codecommit-events.js';
 import type { AwsEvent } from '../common/events.js';
 import type { ServiceDeps } from '../service.js';
 import type { Engine } from './engine.js';
 import type { PipelineRecord, PipelineStore } from './store.js';
 import { pullRequestMatches, pushMatches, type PullRequestEventType } from './trigger-filters.js';
-
-/** The event-bus topic CodeCommit announces its EventBridge events on (`{ scope, event }`). */
-const CODECOMMIT_EVENT = 'codecommit.event';
 
 /** A change in a CodeCommit repository that a V2 trigger may start a pipeline for. */
 export type GitChange =
@@ -84,7 +82,7 @@ export class GitTriggers {
     private readonly engine: Engine,
   ) {
     this.enqueue = deps.jobs.define<TriggerJob>('codepipeline-git-trigger', (job) => this.run(job), { concurrency: 1, maxAttempts: 3 });
-    deps.bus.on<{ scope: Scope; event: AwsEvent }>(CODECOMMIT_EVENT, ({ scope, event }) => this.onEvent(scope, event));
+    deps.bus.on<CodecommitEventAnnounced>(CODECOMMIT_EVENT, ({ scope, event }) => this.onEvent(scope, event));
   }
 
   private onEvent(scope: Scope, event: AwsEvent): void {
