@@ -1,0 +1,63 @@
+import {
+  BatchGetReportGroupsCommand, BatchGetReportsCommand, CodeBuildClient, CreateProjectCommand, DescribeCodeCoveragesCommand, DescribeTestCasesCommand, GetReportGroupTrendCommand, StartBuildCommand,
+} from '@aws-sdk/client-codebuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
+import { waitForBuild } from './support.js';
+
+const ENV = { type: 'LINUX_CONTAINER' as const, image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' as const };
+const ROLE = 'arn:aws:iam::000000000000:role/CodeBuildRole';
+
+const COBERTURA = [
+  '<?xml version="1.0" ?><coverage line-rate="0.5" branch-rate="0.5" version="7.4"><packages><package name="app"><classes>',
+  '<class name="calc.py" filename="app/calc.py"><lines><line number="1" hits="1"/><line number="2" hits="3" branch="true" condition-coverage="50% (1/2)"/><line number="3" hits="0"/></lines></class>',
+  '<class name="util.py" filename="app/util.py"><lines><line number="1" hits="0"/><line number="2" hits="0"/><line number="3" hits="0"/></lines></class>',
+  '<class name="main.py" filename="app/main.py"><lines><line number="1" hits="2"/><line number="2" hits="2"/></lines></class>',
+  '</classes></package></packages></coverage>',
+].join('');
+
+describe('CodeBuild code coverage reports and S3 build logs', () => {
+  let sw: TestSlipway;
+  let cb: CodeBuildClient;
+
+  beforeAll(async () => {
+    sw = await startSlipway();
+    cb = new CodeBuildClient(sdkConfig(sw.url));
+  });
+  afterAll(() => sw.close());
+
+  it('turns a Cobertura file into a CODE_COVERAGE report with a summary and per-file coverage', async () => {
+    await cb.send(new CreateProjectCommand({ name: 'cov', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' }, artifacts: { type: 'NO_ARTIFACTS' }, environment: ENV, serviceRole: ROLE }));
+    const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - printf '%s' '${COBERTURA}' > coverage.xml\nreports:\n  coverage:\n    files:\n      - coverage.xml\n    file-format: COBERTURAXML\n`;
+    const started = await cb.send(new StartBuildCommand({ projectName: 'cov', buildspecOverride: buildspec }));
+    const b = await waitForBuild(cb, started.build!.id!);
+    expect(b.buildStatus).toBe('SUCCEEDED');
+    expect(b.reportArns).toHaveLength(1);
+
+    const report = (await cb.send(new BatchGetReportsCommand({ reportArns: b.reportArns! }))).reports![0];
+    expect(report).toMatchObject({ type: 'CODE_COVERAGE', status: 'SUCCEEDED', executionId: b.arn, reportGroupArn: 'arn:aws:codebuild:us-east-1:000000000000:report-group/cov-coverage' });
+    expect(report.codeCoverageSummary).toEqual({ lineCoveragePercentage: 50, linesCovered: 4, linesMissed: 4, branchCoveragePercentage: 50, branchesCovered: 1, branchesMissed: 1 });
+    const group = (await cb.send(new BatchGetReportGroupsCommand({ reportGroupArns: [report.reportGroupArn!] }))).reportGroups![0];
+    expect(group.type).toBe('CODE_COVERAGE');
+
+    const all = await cb.send(new DescribeCodeCoveragesCommand({ reportArn: report.arn! }));
+    expect(all.codeCoverages!.map((c) => [c.filePath, c.lineCoveragePercentage, c.linesCovered, c.linesMissed, c.branchesCovered, c.branchesMissed])).toEqual([
+      ['app/util.py', 0, 0, 3, 0, 0],
+      ['app/calc.py', 66.67, 2, 1, 1, 1],
+      ['app/main.py', 100, 2, 0, 0, 0],
+    ]);
+    expect(all.codeCoverages![0]).toMatchObject({ reportARN: report.arn, id: expect.any(String) });
+    const filtered = await cb.send(new DescribeCodeCoveragesCommand({ reportArn: report.arn!, minLineCoveragePercentage: 50, maxLineCoveragePercentage: 99, sortBy: 'FILE_PATH' }));
+    expect(filtered.codeCoverages!.map((c) => c.filePath)).toEqual(['app/calc.py']);
+    const page1 = await cb.send(new DescribeCodeCoveragesCommand({ reportArn: report.arn!, sortBy: 'FILE_PATH', sortOrder: 'DESCENDING', maxResults: 2 }));
+    expect(page1.codeCoverages!.map((c) => c.filePath)).toEqual(['app/util.py', 'app/main.py']);
+    const page2 = await cb.send(new DescribeCodeCoveragesCommand({ reportArn: report.arn!, sortBy: 'FILE_PATH', sortOrder: 'DESCENDING', maxResults: 2, nextToken: page1.nextToken }));
+    expect(page2.codeCoverages!.map((c) => c.filePath)).toEqual(['app/calc.py']);
+    expect(page2.nextToken).toBeUndefined();
+
+    expect((await cb.send(new DescribeTestCasesCommand({ reportArn: report.arn! }))).testCases).toEqual([]);
+    const trend = await cb.send(new GetReportGroupTrendCommand({ reportGroupArn: group.arn!, trendField: 'LINE_COVERAGE' }));
+    expect(trend.stats).toEqual({ average: '50', max: '50', min: '50' });
+    await expect(cb.send(new DescribeCodeCoveragesCommand({ reportArn: `${report.arn!}x` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
