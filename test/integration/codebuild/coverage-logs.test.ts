@@ -1,9 +1,11 @@
 import {
   BatchGetReportGroupsCommand, BatchGetReportsCommand, CodeBuildClient, CreateProjectCommand, DescribeCodeCoveragesCommand, DescribeTestCasesCommand, GetReportGroupTrendCommand, StartBuildCommand,
 } from '@aws-sdk/client-codebuild';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { waitForBuild } from './support.js';
+import { buildLog, waitForBuild } from './support.js';
 
 const ENV = { type: 'LINUX_CONTAINER' as const, image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' as const };
 const ROLE = 'arn:aws:iam::000000000000:role/CodeBuildRole';
@@ -59,5 +61,36 @@ describe('CodeBuild code coverage reports and S3 build logs', () => {
     const trend = await cb.send(new GetReportGroupTrendCommand({ reportGroupArn: group.arn!, trendField: 'LINE_COVERAGE' }));
     expect(trend.stats).toEqual({ average: '50', max: '50', min: '50' });
     await expect(cb.send(new DescribeCodeCoveragesCommand({ reportArn: `${report.arn!}x` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('writes the build log to S3, gzipped, as <location>/<build-uuid>.gz, and links it from the build', async () => {
+    const s3 = new S3Client(sdkConfig(sw.url));
+    await s3.send(new CreateBucketCommand({ Bucket: 'build-logs' }));
+    const source = { type: 'NO_SOURCE' as const, buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "hello from the build"\n      - printf "no newline at the end"\n' };
+    await expect(cb.send(new CreateProjectCommand({ name: 'bad-logs', source, artifacts: { type: 'NO_ARTIFACTS' }, environment: ENV, serviceRole: ROLE, logsConfig: { s3Logs: { status: 'ENABLED' } } })))
+      .rejects.toMatchObject({ name: 'InvalidInputException' });
+    await cb.send(new CreateProjectCommand({
+      name: 's3-logs', source, artifacts: { type: 'NO_ARTIFACTS' }, environment: ENV, serviceRole: ROLE,
+      logsConfig: { s3Logs: { status: 'ENABLED', location: 'build-logs/codebuild/s3-logs', encryptionDisabled: true } },
+    }));
+    const started = await cb.send(new StartBuildCommand({ projectName: 's3-logs' }));
+    const b = await waitForBuild(cb, started.build!.id!);
+    expect(b.buildStatus).toBe('SUCCEEDED');
+    const uuid = b.id!.split(':')[1];
+    const key = `codebuild/s3-logs/${uuid}.gz`;
+    expect(b.logs).toMatchObject({
+      s3LogsArn: `arn:aws:s3:::build-logs/${key}`,
+      s3DeepLink: `https://s3.console.aws.amazon.com/s3/object/build-logs/${key}?region=us-east-1`,
+      s3Logs: { status: 'ENABLED', location: 'build-logs/codebuild/s3-logs', encryptionDisabled: true },
+      groupName: '/aws/codebuild/s3-logs',
+    });
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'build-logs', Key: key }));
+    const lines = gunzipSync(await object.Body!.transformToByteArray()).toString('utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toContain('hello from the build');
+    expect(lines).toContain('no newline at the end');
+    expect(lines.some((l) => /^\[Container\] \S+ \S+ Phase complete: BUILD State: SUCCEEDED$/.test(l))).toBe(true);
+    // The same lines as CloudWatch Logs has (which shows a blank line as a space).
+    expect(lines.map((l) => l || ' ')).toEqual(await buildLog(sw.url, sdkConfig(sw.url), b));
   });
 });
