@@ -4,6 +4,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 import { buildLog, waitForBuild } from './support.js';
 
@@ -56,6 +57,10 @@ describe('CodeBuild code coverage reports and S3 build logs', () => {
     const page2 = await cb.send(new DescribeCodeCoveragesCommand({ reportArn: report.arn!, sortBy: 'FILE_PATH', sortOrder: 'DESCENDING', maxResults: 2, nextToken: page1.nextToken }));
     expect(page2.codeCoverages!.map((c) => c.filePath)).toEqual(['app/calc.py']);
     expect(page2.nextToken).toBeUndefined();
+
+    // The aws CLI, as a user would ask for the least covered files.
+    const cli = await awsCli(sw.env)('codebuild', 'describe-code-coverages', '--report-arn', report.arn!, '--max-line-coverage-percentage', '70');
+    expect(cli.json<{ codeCoverages: { filePath: string }[] }>().codeCoverages.map((c) => c.filePath)).toEqual(['app/util.py', 'app/calc.py']);
 
     expect((await cb.send(new DescribeTestCasesCommand({ reportArn: report.arn! }))).testCases).toEqual([]);
     const trend = await cb.send(new GetReportGroupTrendCommand({ reportGroupArn: group.arn!, trendField: 'LINE_COVERAGE' }));
