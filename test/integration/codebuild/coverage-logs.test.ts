@@ -68,6 +68,16 @@ describe('CodeBuild code coverage reports and S3 build logs', () => {
     await expect(cb.send(new DescribeCodeCoveragesCommand({ reportArn: `${report.arn!}x` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it('marks a coverage report FAILED when its file does not parse, naming the file in the log', async () => {
+    const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - echo '<testsuites/>' > jacoco.xml\nreports:\n  jacoco:\n    files:\n      - jacoco.xml\n    file-format: JACOCOXML\n`;
+    const started = await cb.send(new StartBuildCommand({ projectName: 'cov', buildspecOverride: buildspec }));
+    const b = await waitForBuild(cb, started.build!.id!);
+    expect(b.buildStatus).toBe('SUCCEEDED');
+    const report = (await cb.send(new BatchGetReportsCommand({ reportArns: b.reportArns! }))).reports![0];
+    expect(report).toMatchObject({ type: 'CODE_COVERAGE', status: 'FAILED' });
+    expect((await buildLog(sw.url, sdkConfig(sw.url), b)).some((l) => /Error parsing report file \S*jacoco\.xml: invalid JaCoCo XML: no report element$/.test(l))).toBe(true);
+  });
+
   it('writes the build log to S3, gzipped, as <location>/<build-uuid>.gz, and links it from the build', async () => {
     const s3 = new S3Client(sdkConfig(sw.url));
     await s3.send(new CreateBucketCommand({ Bucket: 'build-logs' }));
