@@ -43,6 +43,8 @@ export class BuildLog {
   private timer: Timer | undefined;
   private chain: Promise<void> = Promise.resolve();
   private created = false;
+  /** Every line, kept for the S3 log when the build writes one. */
+  private copy: string[] | undefined;
 
   constructor(
     private readonly aws: AwsClient,
@@ -51,6 +53,15 @@ export class BuildLog {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
+
+  /** Keeps every line from now on (the S3 log is written whole when the build ends). */
+  keepLines(): void {
+    this.copy ??= [];
+  }
+
+  lines(): readonly string[] {
+    return this.copy ?? [];
+  }
 
   addSecrets(values: string[]): void {
     this.secrets.push(...values.filter((v) => v.length > 0));
@@ -94,6 +105,7 @@ export class BuildLog {
   }
 
   private push(message: string): void {
+    this.copy?.push(message);
     if (!this.target) return;
     // CloudWatch Logs refuses empty events (and would drop the whole batch): a blank line is a space.
     this.pending.push({ timestamp: this.clock.now(), message: message.length ? message : ' ' });

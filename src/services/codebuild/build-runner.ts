@@ -10,6 +10,7 @@ import { downloadSource, prepareShell } from './build-setup.js';
 import { VariableError } from './build-env.js';
 import { BuildspecError, type PhaseKey } from './buildspec.js';
 import { runPhase } from './phase-exec.js';
+import { s3LogObject, writeS3Log } from './s3-logs.js';
 import { phaseIdentity } from './run-as.js';
 import { SourceError } from './sources.js';
 import type { BuildRecord, PhaseType, Status } from './store.js';
@@ -92,6 +93,7 @@ export async function runBuild(d: RunnerDeps, scope: Scope, id: string, signal: 
   const enabled = (cw?.status ?? 'ENABLED') === 'ENABLED';
   const target = enabled ? { group: cw?.groupName ?? `/aws/codebuild/${first.projectName}`, stream: cw?.streamName ? `${cw.streamName}/${first.uuid}` : first.uuid } : undefined;
   const log = new BuildLog(d.aws, scope, target, d.clock, d.log);
+  if (s3LogObject(first.logsConfig, first.uuid)) log.keepLines();
   const tracker = new PhaseTracker(d.store, scope, id, d.clock, log, d.notify);
   const backend = await chooseBackend(d, first);
   const ws = new Workspace(d.workspaces, first.uuid, backend.sandbox);
@@ -149,6 +151,9 @@ async function finish(run: BuildRun): Promise<BuildRecord> {
   if (open) run.tracker.end(stopped ? interruptedStatus(stopped) : 'FAULT', stopped ? interruptContext(run) : { statusCode: 'INTERNAL_ERROR', message: run.fault ?? 'unknown error' });
   run.tracker.start('FINALIZING');
   run.tracker.end('SUCCEEDED');
+  // The S3 log is in place before the build shows as complete, as the CloudWatch one is.
+  await run.log.flush();
+  await writeS3Log(run.d.aws, run.scope, run.tracker.build.logsConfig, run.tracker.build.uuid, run.log.lines(), run.d.log);
   const phases = run.tracker.build.phases;
   const status: Status = stopped ? interruptedStatus(stopped) : phases.some((p) => p.phaseStatus === 'FAULT') ? 'FAULT' : phases.some((p) => p.phaseStatus === 'FAILED') ? 'FAILED' : 'SUCCEEDED';
   const now = run.d.clock.now();

@@ -2,6 +2,7 @@ import type { Principal } from '../../aws/gateway/context.js';
 import type { Build } from '../../aws/models/generated/codebuild.js';
 import { formatArn } from '../../core/arn.js';
 import type { Scope } from '../../core/scope.js';
+import { s3LogFields } from './s3-logs.js';
 import type { BuildRecord } from './store.js';
 
 export function buildArn(scope: Scope, id: string): string {
@@ -65,8 +66,9 @@ export function buildView(b: BuildRecord, scope: Scope): Build {
           cloudWatchLogsArn: formatArn({ service: 'logs', region: scope.region, accountId: scope.accountId, resource: `log-group:${group}:log-stream:${stream}` }),
           cloudWatchLogs: cw,
           s3Logs: b.logsConfig.s3Logs ?? { status: 'DISABLED', encryptionDisabled: false },
+          ...s3LogFields(b.logsConfig, b.uuid, scope.region),
         }
-      : { cloudWatchLogs: cw, s3Logs: b.logsConfig.s3Logs ?? { status: 'DISABLED', encryptionDisabled: false }, deepLink: '' },
+      : { cloudWatchLogs: cw, s3Logs: b.logsConfig.s3Logs ?? { status: 'DISABLED', encryptionDisabled: false }, deepLink: '', ...s3LogFields(b.logsConfig, b.uuid, scope.region) },
     timeoutInMinutes: b.timeoutInMinutes,
     queuedTimeoutInMinutes: b.queuedTimeoutInMinutes,
     buildComplete: b.buildComplete,

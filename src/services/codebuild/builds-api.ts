@@ -7,7 +7,7 @@ import type { BuildEngine } from './build-engine.js';
 import { autoRetry, createBuild, settingsOf, type BuildSettings } from './build-start.js';
 import { buildId, buildView } from './build-view.js';
 import type { Notifier } from './notify.js';
-import { checkArtifacts, checkSource, invalidInput, pageByOffset, projectArn, projectName } from './projects.js';
+import { checkArtifacts, checkLogsConfig, checkSource, invalidInput, pageByOffset, projectArn, projectName } from './projects.js';
 import type { BuildRecord, CodeBuildStore, ProjectRecord } from './store.js';
 
 type Ops = Partial<CodebuildOperations<RequestContext>>;
@@ -73,6 +73,7 @@ export function checkStartable(s: BuildSettings): void {
   }
   checkSource(s.source, 'source');
   checkArtifacts(s.artifacts, 'artifacts');
+  checkLogsConfig(s.logsConfig);
   for (const src of s.secondarySources) {
     if (!src.sourceIdentifier) throw invalidInput('Invalid input: secondary source identifier is required');
     checkSource(src, `secondary source ${src.sourceIdentifier}`);

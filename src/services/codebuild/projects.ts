@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../aws/gateway/context.js';
-import type { CodebuildOperations, CreateProjectInput, Project, ProjectArtifacts, ProjectSource } from '../../aws/models/generated/codebuild.js';
+import type { CodebuildOperations, CreateProjectInput, LogsConfig, Project, ProjectArtifacts, ProjectSource } from '../../aws/models/generated/codebuild.js';
 import { formatArn } from '../../core/arn.js';
 import { ServiceError } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
@@ -32,6 +32,11 @@ export function checkArtifacts(a: ProjectArtifacts, where: string): void {
   if (a.type === 'S3' && !a.location) throw invalidInput(`Invalid input: ${where} location is required when artifacts type is S3`);
 }
 
+/** An S3 log needs a bucket to go to. */
+export function checkLogsConfig(c: LogsConfig | undefined): void {
+  if (c?.s3Logs?.status === 'ENABLED' && !c.s3Logs.location?.replace(/^arn:aws[\w-]*:s3:::/, '')) throw invalidInput('Invalid input: S3 logs location is required when S3 logs status is ENABLED');
+}
+
 function validate(p: Omit<ProjectRecord, 'arn' | 'created' | 'lastModified'>): void {
   checkSource(p.source!, 'source');
   checkArtifacts(p.artifacts!, 'artifacts');
@@ -52,6 +57,7 @@ function validate(p: Omit<ProjectRecord, 'arn' | 'created' | 'lastModified'>): v
     if (!a.artifactIdentifier) throw invalidInput('Invalid input: secondary artifact identifier is required');
     checkArtifacts(a, `secondary artifact ${a.artifactIdentifier}`);
   }
+  checkLogsConfig(p.logsConfig);
   if (p.cache?.type === 'S3' && !p.cache.location) throw invalidInput('Invalid input: cache location is required when cache type is S3');
   if (p.cache?.type === 'LOCAL' && !p.cache.modes?.length) throw invalidInput('Invalid input: cache modes are required when cache type is LOCAL');
 }

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../aws/gateway/context.js';
-import type { CodebuildOperations, Report, ReportGroup } from '../../aws/models/generated/codebuild.js';
+import type { CodebuildOperations, CodeCoverage, CodeCoverageReportSummary, DescribeCodeCoveragesInput, Report, ReportGroup } from '../../aws/models/generated/codebuild.js';
 import { ServiceError } from '../../core/errors.js';
 import { invalidInput, pageByOffset } from './projects.js';
 import { reportGroupArn } from './report-writer.js';
@@ -10,7 +10,7 @@ type Ops = Partial<CodebuildOperations<RequestContext>>;
 const groupView = (g: ReportGroupRecord): ReportGroup => ({ ...g, created: new Date(g.created), lastModified: new Date(g.lastModified) });
 
 function reportView(r: ReportRecord): Report {
-  const { testCases: _cases, ...rest } = r;
+  const { testCases: _cases, codeCoverages: _files, ...rest } = r;
   return { ...rest, created: new Date(r.created) };
 }
 
@@ -30,6 +30,29 @@ function trendValue(r: ReportRecord, field: string): number | undefined {
   if (field === 'DURATION') return Math.round(s.durationInNanoSeconds / 1e6);
   if (field === 'PASS_RATE') return s.total ? ((s.statusCounts.SUCCEEDED ?? 0) / s.total) * 100 : 0;
   return undefined;
+}
+
+const COVERAGE_TREND: Record<string, keyof CodeCoverageReportSummary> = {
+  LINE_COVERAGE: 'lineCoveragePercentage',
+  BRANCH_COVERAGE: 'branchCoveragePercentage',
+  LINES_COVERED: 'linesCovered',
+  LINES_MISSED: 'linesMissed',
+  BRANCHES_COVERED: 'branchesCovered',
+  BRANCHES_MISSED: 'branchesMissed',
+};
+
+const reportValue = (r: ReportRecord, field: string): number | undefined =>
+  r.codeCoverageSummary ? (COVERAGE_TREND[field] ? r.codeCoverageSummary[COVERAGE_TREND[field]] : undefined) : trendValue(r, field);
+
+/** DescribeCodeCoverages: line-coverage bounds are inclusive; sorted by line coverage unless FILE_PATH is asked for. */
+function selectCoverages(r: ReportRecord, input: DescribeCodeCoveragesInput): CodeCoverage[] {
+  const min = input.minLineCoveragePercentage ?? 0;
+  const max = input.maxLineCoveragePercentage ?? 100;
+  const files = (r.codeCoverages ?? []).filter((c) => (c.lineCoveragePercentage ?? 0) >= min && (c.lineCoveragePercentage ?? 0) <= max);
+  const byPath = (a: CodeCoverage, b: CodeCoverage) => ((a.filePath ?? '') < (b.filePath ?? '') ? -1 : (a.filePath ?? '') > (b.filePath ?? '') ? 1 : 0);
+  const cmp = input.sortBy === 'FILE_PATH' ? byPath : (a: CodeCoverage, b: CodeCoverage) => (a.lineCoveragePercentage ?? 0) - (b.lineCoveragePercentage ?? 0) || byPath(a, b);
+  const sorted = files.sort(cmp);
+  return input.sortOrder === 'DESCENDING' ? sorted.reverse() : sorted;
 }
 
 export function reportOperations(store: CodeBuildStore, now: () => number): Ops {
@@ -127,6 +150,13 @@ export function reportOperations(store: CodeBuildStore, now: () => number): Ops 
       return { testCases: page, nextToken: next };
     },
 
+    async DescribeCodeCoverages(input, ctx) {
+      const r = store.reports.get(ctx, input.reportArn);
+      if (!r) throw new ServiceError('ResourceNotFoundException', `Report cannot be found: ${input.reportArn}`, { statusCode: 400 });
+      const { page, next } = pageByOffset(selectCoverages(r, input), input.nextToken, input.maxResults ?? 100);
+      return { codeCoverages: page, nextToken: next };
+    },
+
     async GetReportGroupTrend(input, ctx) {
       requireGroup(ctx, input.reportGroupArn);
       const reports = store.reports
@@ -134,7 +164,7 @@ export function reportOperations(store: CodeBuildStore, now: () => number): Ops 
         .filter((r) => r.reportGroupArn === input.reportGroupArn)
         .sort(byTime(true))
         .slice(0, input.numOfReports ?? 100);
-      const rows = reports.map((r) => ({ reportArn: r.arn, value: trendValue(r, input.trendField) })).filter((x): x is { reportArn: string; value: number } => x.value !== undefined);
+      const rows = reports.map((r) => ({ reportArn: r.arn, value: reportValue(r, input.trendField) })).filter((x): x is { reportArn: string; value: number } => x.value !== undefined);
       if (rows.length === 0) return { stats: {}, rawData: [] };
       const values = rows.map((r) => r.value);
       return {

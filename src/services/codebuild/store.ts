@@ -3,6 +3,7 @@ import type {
   BuildArtifacts,
   BuildBatchPhase,
   BuildPhase,
+  CodeCoverage,
   EnvironmentVariable,
   ExportedEnvironmentVariable,
   LogsConfig,
@@ -119,7 +120,7 @@ export interface BatchRecord {
 }
 
 export type ReportGroupRecord = Omit<ReportGroup, 'created' | 'lastModified'> & { arn: string; name: string; created: number; lastModified: number };
-export type ReportRecord = Omit<Report, 'created' | 'expired'> & { arn: string; created: number; testCases: TestCase[]; reportGroupArn: string };
+export type ReportRecord = Omit<Report, 'created' | 'expired'> & { arn: string; created: number; testCases: TestCase[]; codeCoverages?: CodeCoverage[]; reportGroupArn: string };
 
 /** CodeBuild's documents: projects, builds, build-number counters, report groups and reports. */
 export class CodeBuildStore {

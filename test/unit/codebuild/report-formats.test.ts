@@ -57,7 +57,7 @@ describe('test report formats', () => {
     ]);
   });
 
-  it('refuses a file of another format, and has no parser for coverage formats', () => {
+  it('refuses a file of another format, and reads no test cases from coverage formats', () => {
     expect(() => parserFor('TESTNGXML')!('<testsuites/>')).toThrow('no testng-results element');
     expect(() => parserFor('NUNIT3XML')!('<testsuites/>')).toThrow('no test-run or test-results element');
     expect(parserFor('COBERTURAXML')).toBeUndefined();
