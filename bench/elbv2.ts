@@ -5,24 +5,16 @@ import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupComm
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMs, spawnPinned, startBareServer, startSlipway } from './lib/servers.js';
 import { load, median } from './lib/stats.js';
+import { freePort } from '../test/helpers/ports.js';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LATENCY_REQUESTS = 3000;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** nginx as a reverse proxy with keep-alive upstream connections, one worker (Slipway's proxy is one process too). */
 async function startNginx(appUrl: string): Promise<{ url: string; pid: number; stop(): void } | undefined> {

@@ -47,14 +47,4 @@ export async function registeredTargets(elb: ElasticLoadBalancingV2Client, arn: 
   return out.TargetHealthDescriptions!.map((d) => d.Target!.Id!).sort();
 }
 
-/** A server started in the background by user data binds within moments of the boot. */
-export async function fetchText(url: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    try {
-      return await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
-    } catch (e) {
-      if (i > 50) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+export { fetchText } from '../../helpers/fetch-text.js';

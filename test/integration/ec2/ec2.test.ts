@@ -4,6 +4,7 @@ import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, StopInstances
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
+import { fetchText } from '../../helpers/fetch-text.js';
 
 let s: TestSlipway;
 let ec2: EC2Client;
@@ -54,7 +55,7 @@ describe('EC2 local instances', () => {
     const root = join(s.dataDir, 'services/ec2/instances', id, 'root');
     expect(readFileSync(join(root, 'var/www/html/index.html'), 'utf8')).toBe(`hello from ip-${inst.PrivateIpAddress!.replace(/\./g, '-')}\n`);
     expect(readFileSync(join(root, 'var/log/cloud-init-output.log'), 'utf8')).toContain('booted');
-    const body = await retryFetch(`http://${inst.PrivateIpAddress}/index.html`);
+    const body = await fetchText(`http://${inst.PrivateIpAddress}/index.html`);
     expect(body).toContain('hello from');
 
     // Stopping ends every process on the instance; starting again does not rerun user data.
@@ -93,14 +94,3 @@ describe('EC2 local instances', () => {
   });
 });
 
-async function retryFetch(url: string): Promise<string> {
-  // The server was started in the background by user data; it binds within moments.
-  for (let i = 0; ; i++) {
-    try {
-      return await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
-    } catch (e) {
-      if (i > 50) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

@@ -7,15 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startSlipway } from '../../helpers/slipway.js';
 import { createAlb, elbClient, forwardTo, get, listenerAddress, startTarget, waitForStates } from './helpers.js';
-
-/** A port the OS just handed out and took back: free unless something grabs it in between. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort } from '../../helpers/ports.js';
 
 describe('ELBv2 listeners across restarts and ports', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-elbv2-'));
