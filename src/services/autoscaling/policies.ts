@@ -63,8 +63,10 @@ export function policyOperations(c: AsgContext): Partial<AutoscalingOperations<R
       if (p.PolicyType !== 'StepScaling' && input.HonorCooldown && inCooldown(c, g, p)) {
         throw new ServiceError('ScalingActivityInProgressFault', `Scaling activity in progress - the group ${g.name} is in its cooldown period.`);
       }
+      if (fromAlarm && warming(c, g, p)) return {};
       const desired = await newCapacity(c, ctx, g, p, input.MetricValue, input.BreachThreshold);
       if (desired === g.desiredCapacity) return {};
+      if (fromAlarm && p.PolicyType === 'StepScaling') c.store.policies.put(ctx, key(g.name, p.PolicyName), { ...p, alarmScaledAt: c.clock.now() });
       const who = fromAlarm ? 'a monitor alarm in state ALARM triggered' : 'a user request executed';
       const cause = `At ${causeTime(c.clock.now())} ${who} policy ${p.PolicyName} changing the desired capacity from ${g.desiredCapacity} to ${desired}.`;
       c.store.groups.put(ctx, g.name, { ...mustGroup(c, ctx, g.name), desiredCapacity: desired, lastCause: cause, lastScaledAt: c.clock.now() });
@@ -77,6 +79,16 @@ export function policyOperations(c: AsgContext): Partial<AutoscalingOperations<R
 function inCooldown(c: AsgContext, g: GroupRecord, p: PolicyRecord): boolean {
   const cooldown = (p.Cooldown ?? g.defaultCooldown) * 1000;
   return g.lastScaledAt !== undefined && c.clock.now() - g.lastScaledAt < cooldown;
+}
+
+/**
+ * An alarm repeats a step policy every period while it stays in ALARM; the capacity it just
+ * added is still warming up, and AWS does not add it again until the warm-up has passed.
+ */
+function warming(c: AsgContext, g: GroupRecord, p: PolicyRecord): boolean {
+  if (p.PolicyType !== 'StepScaling' || p.alarmScaledAt === undefined) return false;
+  const warmup = (p.EstimatedInstanceWarmup ?? g.defaultCooldown) * 1000;
+  return c.clock.now() - p.alarmScaledAt < warmup;
 }
 
 async function newCapacity(c: AsgContext, ctx: RequestContext, g: GroupRecord, p: PolicyRecord, metric: number | undefined, threshold: number | undefined): Promise<number> {

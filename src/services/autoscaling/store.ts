@@ -91,7 +91,11 @@ export interface ActivityRecord extends Activity {
 
 export type HookRecord = LifecycleHook & { LifecycleHookName: string; AutoScalingGroupName: string };
 
-export type PolicyRecord = ScalingPolicy & { PolicyName: string; AutoScalingGroupName: string; PolicyARN: string };
+export type PolicyRecord = ScalingPolicy & {
+  PolicyName: string; AutoScalingGroupName: string; PolicyARN: string;
+  /** When an alarm last changed capacity through this step policy (its instances warm up after). */
+  alarmScaledAt?: number;
+};
 
 /** Auto Scaling's documents: groups, their instances, launch configurations, activities, hooks and policies. */
 export class AutoscalingStore {

@@ -12,7 +12,11 @@ import type { AlarmRecord, AlarmStore, MetricAlarmRecord } from './alarm-store.j
 import type { MetricStore } from './metric-store.js';
 
 interface TickJob { accountId: string; region: string; name: string; tick: number }
-interface ActionJob { accountId: string; region: string; name: string; type: AlarmRecord['type']; action: string; subject: string; message: string; state: StateValue; time: number }
+interface ActionJob {
+  accountId: string; region: string; name: string; type: AlarmRecord['type']; action: string; subject: string; message: string; state: StateValue; time: number;
+  /** The breach a step scaling policy picks its step from: the latest datapoint and the threshold. */
+  breach?: { value: number; threshold: number };
+}
 
 /**
  * Runs alarms: each metric alarm has one pending evaluation tick in the durable job queue
@@ -73,6 +77,24 @@ export class AlarmEngine {
     const points = alarmPoints(this.metrics, scope, c, now, this.deps.clock.timeScale);
     const result = evaluateAlarm(criteria, points, now);
     if (result && result.state !== alarm.state) this.setState(scope, alarm, result.state, result.reason, JSON.stringify(result.reasonData));
+    else if (result) this.repeatScalingActions(scope, alarm, criteria, result.reasonData, now);
+  }
+
+  /**
+   * Unlike other actions, which run once per transition, Auto Scaling actions run again for
+   * every period the alarm stays in its state (AWS's alarm-actions documentation).
+   */
+  private repeatScalingActions(scope: Scope, alarm: MetricAlarmRecord, criteria: AlarmCriteria, reasonData: Record<string, unknown>, now: number): void {
+    const actions = actionsFor(alarm, alarm.state).filter((a) => parseArn(a)?.service === 'autoscaling');
+    if (!actions.length || now - (alarm.scalingActedAt ?? alarm.stateTransitioned) < criteria.period * 1000) return;
+    const fresh = this.alarms.get(scope, alarm.name);
+    if (!fresh || fresh.type !== 'MetricAlarm') return;
+    fresh.scalingActedAt = now;
+    const breach = breachOf(reasonData, criteria.threshold);
+    this.deps.db.transaction(() => {
+      this.alarms.put(scope, fresh);
+      for (const action of actions) this.enqueueAction({ ...scope, name: fresh.name, type: fresh.type, action, subject: '', message: '', state: fresh.state, time: now, breach });
+    });
   }
 
   /** Applies a state change (from evaluation or SetAlarmState): history, actions, event, composite parents. */
@@ -81,6 +103,7 @@ export class AlarmEngine {
     const change: StateChange = { oldState: alarm.state, oldReason: alarm.stateReason, oldReasonData: alarm.stateReasonData, oldTimestamp: alarm.stateUpdated, time: now };
     const fresh = this.alarms.get(scope, alarm.name) ?? alarm;
     Object.assign(fresh, { state, stateReason: reason, stateReasonData: reasonData, stateUpdated: now, stateTransitioned: change.oldState !== state ? now : fresh.stateTransitioned });
+    if (fresh.type === 'MetricAlarm') fresh.scalingActedAt = now;
     Object.assign(alarm, fresh);
     this.deps.db.transaction(() => {
       this.alarms.put(scope, fresh);
@@ -95,8 +118,9 @@ export class AlarmEngine {
       });
       const subject = notificationSubject(fresh, scope.region);
       const message = notificationMessage(fresh, scope, change);
+      const breach = fresh.type === 'MetricAlarm' ? breachOf(reasonData ? safeJson(reasonData) : undefined, fresh.config.Threshold) : undefined;
       for (const action of actionsFor(fresh, state)) {
-        this.enqueueAction({ ...scope, name: fresh.name, type: fresh.type, action, subject, message, state, time: now });
+        this.enqueueAction({ ...scope, name: fresh.name, type: fresh.type, action, subject, message, state, time: now, breach });
       }
     });
     void publishEvent(this.deps.aws, this.deps.log, scope, stateChangeEvent(fresh, change));
@@ -141,7 +165,8 @@ export class AlarmEngine {
       }
       if (arn?.service === 'autoscaling') {
         // As on AWS, a policy's cooldown applies to executions from alarms.
-        await this.deps.aws.call('autoscaling', 'ExecutePolicy', { PolicyName: job.action, HonorCooldown: true }, scope);
+        const breach = job.breach ? { MetricValue: job.breach.value, BreachThreshold: job.breach.threshold } : {};
+        await this.deps.aws.call('autoscaling', 'ExecutePolicy', { PolicyName: job.action, HonorCooldown: true, ...breach }, scope);
         this.recordAction(job, true, `Executed policy ${job.action}`);
         return;
       }
@@ -167,6 +192,14 @@ export class AlarmEngine {
       data: JSON.stringify({ actionState: ok ? 'Succeeded' : 'Failed', stateUpdateTimestamp: job.time, notificationResource: job.action, ...(ok ? { publishedMessage: detail } : { error: detail }) }),
     });
   }
+}
+
+/** The latest evaluated datapoint against the threshold, when the alarm has both. */
+function breachOf(reasonData: unknown, threshold: number | undefined): ActionJob['breach'] {
+  if (threshold === undefined || typeof reasonData !== 'object' || reasonData === null) return undefined;
+  const recent = (reasonData as { recentDatapoints?: unknown }).recentDatapoints;
+  const value = Array.isArray(recent) ? recent[recent.length - 1] : undefined;
+  return typeof value === 'number' ? { value, threshold } : undefined;
 }
 
 function safeJson(text: string): unknown {

@@ -25,6 +25,8 @@ export interface MetricAlarmRecord extends AlarmBase {
   config: Omit<PutMetricAlarmInput, 'Tags'>;
   /** The evaluation generation: a scheduled tick for another generation is stale and dropped. */
   tick: number;
+  /** When Auto Scaling actions last ran for the current state (they repeat every period while it lasts). */
+  scalingActedAt?: number;
 }
 
 export interface CompositeAlarmRecord extends AlarmBase {

@@ -60,6 +60,48 @@ describe('Auto Scaling scaling policies', () => {
     expect((await groupView(asg, 'scaled')).inService).toHaveLength(3);
   });
 
+  it('an alarm that stays in ALARM executes its policy again every period, and a step policy scales by the breach it saw', async () => {
+    await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'queue-workers', LaunchTemplate: { LaunchTemplateName: 'web' }, MinSize: 1, MaxSize: 10, DefaultCooldown: 60 }));
+    const simple = await asg.send(new PutScalingPolicyCommand({ AutoScalingGroupName: 'queue-workers', PolicyName: 'add-one', AdjustmentType: 'ChangeInCapacity', ScalingAdjustment: 1, Cooldown: 60 }));
+    const backlog = (value: number) => cw.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'Backlog', Value: value, Timestamp: new Date(clock.now() - 30_000) }] }));
+    await backlog(500);
+    await cw.send(new PutMetricAlarmCommand({
+      AlarmName: 'backlog-high', Namespace: 'App', MetricName: 'Backlog', Statistic: 'Maximum', Period: 60, EvaluationPeriods: 1, Threshold: 100,
+      ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [simple.PolicyARN!],
+    }));
+    await s.slipway.settled();
+    expect((await groupView(asg, 'queue-workers')).desired).toBe(2);
+    for (const expected of [3, 4]) {
+      clock.advance(60_000);
+      await backlog(500);
+      await s.slipway.settled();
+      expect((await groupView(asg, 'queue-workers')).desired).toBe(expected);
+    }
+    const actions = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: 'backlog-high', HistoryItemType: 'Action' }));
+    expect(actions.AlarmHistoryItems!.filter((h) => h.HistorySummary === `Successfully executed action ${simple.PolicyARN}`)).toHaveLength(3);
+
+    // A step policy from the same alarm: the breach of 400 over the threshold picks the +3 step, once per warm-up.
+    const steps = await asg.send(new PutScalingPolicyCommand({
+      AutoScalingGroupName: 'queue-workers', PolicyName: 'by-backlog', PolicyType: 'StepScaling', AdjustmentType: 'ChangeInCapacity', EstimatedInstanceWarmup: 180,
+      StepAdjustments: [{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 200, ScalingAdjustment: 1 }, { MetricIntervalLowerBound: 200, ScalingAdjustment: 3 }],
+    }));
+    await cw.send(new PutMetricAlarmCommand({
+      AlarmName: 'backlog-high', Namespace: 'App', MetricName: 'Backlog', Statistic: 'Maximum', Period: 60, EvaluationPeriods: 1, Threshold: 100,
+      ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [steps.PolicyARN!],
+    }));
+    const desired: number[] = [];
+    for (let minute = 0; minute < 4; minute++) {
+      clock.advance(60_000);
+      await backlog(500);
+      await s.slipway.settled();
+      desired.push((await groupView(asg, 'queue-workers')).desired);
+    }
+    // Updating the alarm re-evaluates it at once (4 → 7); the next +3 waits out the 180 s warm-up.
+    expect(desired).toEqual([7, 7, 10, 10]);
+    await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'queue-workers', DesiredCapacity: 1 }));
+    await s.slipway.settled();
+  });
+
   it('step scaling picks the step of the breach; percent changes round as AWS does; max size holds', async () => {
     await asg.send(new PutScalingPolicyCommand({
       AutoScalingGroupName: 'scaled', PolicyName: 'steps', PolicyType: 'StepScaling', AdjustmentType: 'ChangeInCapacity',
