@@ -110,6 +110,19 @@ export class Fleet {
     }
   }
 
+  /** Whether some target group is still draining the instance (its in-flight requests, up to the deregistration delay). */
+  async draining(scope: Scope, targetGroups: string[], instanceId: string): Promise<boolean> {
+    for (const arn of targetGroups) {
+      try {
+        const out = await this.elb(scope).DescribeTargetHealth({ TargetGroupArn: arn });
+        if (out.TargetHealthDescriptions?.some((d) => d.Target?.Id === instanceId && d.TargetHealth?.State === 'draining')) return true;
+      } catch (e) {
+        if (!(isServiceError(e) && e.code.startsWith('TargetGroupNotFound'))) throw e;
+      }
+    }
+    return false;
+  }
+
   /** Instances some target group reports `unhealthy` (initial, draining and unused are not failures). */
   async unhealthyTargets(scope: Scope, targetGroups: string[]): Promise<Set<string>> {
     const bad = new Set<string>();

@@ -29,6 +29,7 @@ export const autoscaling: ServiceDefinition = {
     transitions.gate = hooks;
     const reconciler = new Reconciler(store, fleet, transitions, activities, deps.clock, deps.log, deps.jobs, deps.bus);
     hooks.poke = (scope, group) => reconciler.poke(scope, group);
+    transitions.recheck = (scope, group) => reconciler.recheckSoon(scope, group);
     const c: AsgContext = { store, clock: deps.clock, aws: deps.aws, log: deps.log, fleet, activities, reconciler, transitions, hooks };
     return {
       provider: {

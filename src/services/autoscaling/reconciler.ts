@@ -23,6 +23,8 @@ interface HealthJob extends GroupJob {
 
 /** How often (AWS time) a group's instances are health-checked without another reason to look. */
 export const HEALTH_INTERVAL_MS = 30_000;
+/** How often (AWS time) a group with a draining instance is looked at again. */
+export const DRAIN_RECHECK_MS = 1_000;
 /** How long a terminated instance stays listed in its group. */
 const TERMINATED_VISIBLE_MS = 60_000;
 const GONE = new Set(['terminated', 'shutting-down', 'stopped', 'stopping']);
@@ -40,7 +42,9 @@ export function suspended(g: GroupRecord, process: string): boolean {
 export class Reconciler {
   private readonly enqueue: (job: GroupJob) => void;
   private readonly enqueueHealth: (job: HealthJob, opts: { delayMs: number }) => void;
+  private readonly enqueueRecheck: (job: GroupJob, opts: { delayMs: number }) => void;
   private readonly queued = new Set<string>();
+  private readonly rechecking = new Set<string>();
 
   constructor(
     private readonly store: AutoscalingStore,
@@ -54,6 +58,11 @@ export class Reconciler {
   ) {
     this.enqueue = jobs.define<GroupJob>('autoscaling.reconcile', (job) => this.run(job), { concurrency: 1, maxAttempts: 5 });
     this.enqueueHealth = jobs.define<HealthJob>('autoscaling.health', (job) => this.healthTick(job), { maxAttempts: 3 });
+    this.enqueueRecheck = jobs.define<GroupJob>('autoscaling.recheck', (job) => {
+      this.rechecking.delete(`${job.scope.accountId}/${job.scope.region}/${job.group}`);
+      this.poke(job.scope, job.group);
+      return Promise.resolve();
+    }, { maxAttempts: 3 });
     bus.on<InstanceStateChanged>(INSTANCE_STATE_CHANGED, (e) => {
       const m = this.store.members.get(e.scope, e.instanceId);
       if (m) this.poke(e.scope, m.group);
@@ -66,6 +75,14 @@ export class Reconciler {
     if (this.queued.has(key)) return;
     this.queued.add(key);
     this.enqueue({ scope, group });
+  }
+
+  /** Asks for a pass over the group shortly (one pending at a time), while an instance drains. */
+  recheckSoon(scope: Scope, group: string): void {
+    const key = `${scope.accountId}/${scope.region}/${group}`;
+    if (this.rechecking.has(key)) return;
+    this.rechecking.add(key);
+    this.enqueueRecheck({ scope, group }, { delayMs: DRAIN_RECHECK_MS });
   }
 
   /** Starts the group's periodic health checks (the job re-arms itself while the group exists). */
@@ -117,6 +134,7 @@ export class Reconciler {
       }
       if (m.lifecycleState === 'Pending' && state === 'running') await this.t.launched(scope, g, m);
       else if (m.lifecycleState === 'Pending:Proceed') await this.t.enterService(scope, g, m);
+      else if (m.lifecycleState === 'Terminating' && m.draining) await this.t.afterDeregister(scope, g, m);
       else if (m.lifecycleState === 'Terminating:Proceed') await this.t.terminateEc2(scope, m);
       else if (m.lifecycleState === 'InService' && v?.impaired && this.pastGrace(g, m)) this.t.unhealthy(scope, m, 'an EC2 instance status check failure');
     }

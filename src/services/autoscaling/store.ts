@@ -51,6 +51,8 @@ export interface MemberRecord {
   protectedFromScaleIn: boolean;
   /** The open launch or terminate activity of this instance. */
   activityId?: string;
+  /** Deregistered and waiting for its target groups to finish draining it before termination goes on. */
+  draining?: boolean;
   /** EC2 TerminateInstances was called: waiting for the instance to reach `terminated`. */
   ec2Terminating?: boolean;
   terminatedAt?: number;

@@ -19,6 +19,8 @@ export interface HookGate {
  */
 export class Transitions {
   gate: HookGate | undefined;
+  /** Asks for another look at the group soon (an instance is draining). */
+  recheck: ((scope: Scope, group: string) => void) | undefined;
 
   constructor(
     private readonly store: AutoscalingStore,
@@ -52,12 +54,25 @@ export class Transitions {
     this.events.activity(scope, g, next, 'EC2 Instance Launch Successful', a);
   }
 
-  /** Takes an instance out of service: deregistered first, then terminate hooks, then EC2. */
+  /**
+   * Takes an instance out of service: deregistered first, and once its target groups have
+   * drained it (in-flight requests, up to the deregistration delay), terminate hooks, then EC2.
+   */
   async beginTerminate(scope: Scope, g: GroupRecord, m: MemberRecord, cause: string): Promise<void> {
     const a = this.activities.start(scope, g, `Terminating EC2 instance: ${m.instanceId}`, cause);
     if (m.lifecycleState.startsWith('Pending')) this.activities.finish(scope, g.name, m.activityId, 'Cancelled', 'Instance was taken out of service before it entered service.');
-    const next = this.put(scope, m, { lifecycleState: 'Terminating', activityId: a.ActivityId, outCause: cause, wait: undefined });
+    const next = this.put(scope, m, { lifecycleState: 'Terminating', activityId: a.ActivityId, outCause: cause, wait: undefined, draining: true });
     await this.fleet.deregister(scope, g.targetGroupARNs, [m.instanceId]);
+    await this.afterDeregister(scope, g, next);
+  }
+
+  /** Goes on with a deregistered instance's termination when nothing drains it any more. */
+  async afterDeregister(scope: Scope, g: GroupRecord, m: MemberRecord): Promise<void> {
+    if (await this.fleet.draining(scope, g.targetGroupARNs, m.instanceId)) {
+      this.recheck?.(scope, g.name);
+      return;
+    }
+    const next = this.put(scope, m, { draining: undefined });
     // A force-deleted group's instances skip their lifecycle hooks, as on AWS.
     if (!g.deleting && (await this.gate?.hold(scope, g, next, 'autoscaling:EC2_INSTANCE_TERMINATING'))) return;
     await this.terminateEc2(scope, next);

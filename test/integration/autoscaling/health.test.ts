@@ -7,6 +7,7 @@ import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupComm
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
+import { listenerAddress } from '../elbv2/helpers.js';
 import { ec2Instances, fetchText, groupView } from './helpers.js';
 
 const clock = new ManualClock();
@@ -14,6 +15,21 @@ let s: TestSlipway;
 let asg: AutoScalingClient;
 let ec2: EC2Client;
 let elb: ElasticLoadBalancingV2Client;
+
+/** Holds requests to /hold until /release; /held says how many are held. */
+const HOLDING_USER_DATA = Buffer.from(`#!/bin/sh
+mkdir -p /srv && cat > /srv/hold.mjs <<'EOF'
+import { createServer } from 'node:http';
+let held = [];
+createServer((req, res) => {
+  if (req.url === '/hold') return void held.push(res);
+  if (req.url === '/held') return res.end(String(held.length));
+  if (req.url === '/release') { for (const r of held) r.end('released'); held = []; }
+  res.end('ok');
+}).listen(80);
+EOF
+nohup node /srv/hold.mjs >/dev/null 2>&1 &
+`).toString('base64');
 
 /** Serves / and /health on port 80; the health file can be removed to fail the check. */
 const USER_DATA = Buffer.from(
@@ -110,5 +126,40 @@ describe('Auto Scaling health checks', () => {
     expect(view.inService).not.toContain(first);
     expect(view.inService).toHaveLength(2);
     expect((await causes('elb-health'))[1]).toContain('in response to a user health-check');
+  });
+
+  it('terminates a scaled-in instance only after its target group has drained its in-flight request', async () => {
+    await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'holding', LaunchTemplateData: { ImageId: 'ami-1', UserData: HOLDING_USER_DATA } }));
+    const lb = await elb.send(new CreateLoadBalancerCommand({ Name: 'drain-alb', Subnets: ['subnet-1', 'subnet-2'] }));
+    const tg = (await elb.send(new CreateTargetGroupCommand({ Name: 'drain-tg', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1' }))).TargetGroups![0].TargetGroupArn!;
+    const listener = await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancers![0].LoadBalancerArn!, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg }] }));
+    const address = await listenerAddress(s, listener.Listeners![0].ListenerArn!);
+    await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'drained', LaunchTemplate: { LaunchTemplateName: 'holding' }, MinSize: 0, MaxSize: 1, DesiredCapacity: 1, TargetGroupARNs: [tg] }));
+    await s.slipway.settled();
+    const [id] = (await groupView(asg, 'drained')).inService;
+    const ip = (await ec2Instances(ec2, [id]))[0].PrivateIpAddress!;
+    await vi.waitFor(() => fetchText(`http://${ip}/held`), { timeout: 10_000, interval: 50 });
+    const stateOf = async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))).TargetHealthDescriptions!.map((d) => [d.Target!.Id, d.TargetHealth!.State]);
+    await vi.waitFor(async () => {
+      clock.advance(30_000);
+      expect(await stateOf()).toEqual([[id, 'healthy']]);
+    }, { timeout: 10_000, interval: 50 });
+    const inFlight = fetch(`${address}/hold`).then(async (r) => [r.status, await r.text()]);
+    await vi.waitFor(async () => expect(await fetchText(`http://${ip}/held`)).toBe('1'), { timeout: 10_000, interval: 20 });
+
+    await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'drained', DesiredCapacity: 0 }));
+    await s.slipway.settled();
+    clock.advance(5_000);
+    await s.slipway.settled();
+    expect((await groupView(asg, 'drained')).states).toEqual(['Terminating']);
+    expect((await ec2Instances(ec2, [id]))[0].State!.Name).toBe('running');
+    expect(await stateOf()).toEqual([[id, 'draining']]);
+
+    await fetchText(`http://${ip}/release`);
+    expect(await inFlight).toEqual([200, 'released']);
+    clock.advance(1_000);
+    await s.slipway.settled();
+    await vi.waitFor(async () => expect((await groupView(asg, 'drained')).states).toEqual(['Terminated']), { timeout: 10_000, interval: 50 });
+    expect((await ec2Instances(ec2, [id]))[0].State!.Name).toBe('terminated');
   });
 });
