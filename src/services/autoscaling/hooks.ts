@@ -5,10 +5,12 @@ import type { SqsOperations } from '../../aws/models/generated/sqs.js';
 import { parseArn } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
+import type { EventBus } from '../../core/event-bus.js';
 import { uuid } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import type { Scope } from '../../core/scope.js';
 import type { JobQueue } from '../../state/job-queue.js';
+import { LIFECYCLE_ACTION, type LifecycleAction } from '../common/lifecycle-events.js';
 import type { AsgEvents } from './events.js';
 import type { AutoscalingStore, GroupRecord, HookRecord, HookWait, MemberRecord } from './store.js';
 import type { HookGate, Transition } from './transitions.js';
@@ -41,6 +43,7 @@ export class LifecycleHooks implements HookGate {
     private readonly log: Logger,
     private readonly events: AsgEvents,
     jobs: JobQueue,
+    private readonly bus: EventBus,
   ) {
     this.enqueueTimeout = jobs.define<TimeoutJob>('autoscaling.hook-timeout', (job) => this.timeout(job), { maxAttempts: 3 });
   }
@@ -80,6 +83,7 @@ export class LifecycleHooks implements HookGate {
     for (const h of hooks) {
       this.enqueueTimeout({ scope, instanceId: m.instanceId, token: wait.token, hook: h.LifecycleHookName }, { delayMs: h.HeartbeatTimeout! * 1000 });
       await this.notify(scope, g, h, m.instanceId, wait.token, launching);
+      this.bus.emit(LIFECYCLE_ACTION, { scope, group: g.name, hook: h.LifecycleHookName, instanceId: m.instanceId, transition } satisfies LifecycleAction);
     }
     return true;
   }

@@ -25,7 +25,7 @@ export const autoscaling: ServiceDefinition = {
     const activities = new Activities(store, deps.clock);
     const events = new AsgEvents(deps.aws, deps.log);
     const transitions = new Transitions(store, fleet, activities, events, deps.clock);
-    const hooks = new LifecycleHooks(store, deps.clock, deps.aws, deps.log, events, deps.jobs);
+    const hooks = new LifecycleHooks(store, deps.clock, deps.aws, deps.log, events, deps.jobs, deps.bus);
     transitions.gate = hooks;
     const reconciler = new Reconciler(store, fleet, transitions, activities, deps.clock, deps.log, deps.jobs, deps.bus);
     hooks.poke = (scope, group) => reconciler.poke(scope, group);

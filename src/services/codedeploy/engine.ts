@@ -44,6 +44,8 @@ export class DeploymentEngine {
   private readonly blueGreen: BlueGreenFlow;
   readonly running = new Map<string, AbortController>();
   private readonly bundles = new Map<string, Promise<{ file: string; dir: string }>>();
+  /** Called when a deployment has ended (launch deployments complete their lifecycle action). */
+  onFinished: ((scope: Scope, dep: DeploymentRecord) => Promise<void>) | undefined;
 
   constructor(
     readonly store: CodeDeployStore,
@@ -128,7 +130,8 @@ export class DeploymentEngine {
     const arns = withTraffic(dep) ? await this.targetGroups(scope, dep) : [];
     if (!arns) return;
     if (dep.deploymentStyle.deploymentType === 'BLUE_GREEN') return this.blueGreen.begin(scope, { ...dep, targetGroupArns: arns }, group);
-    const chosen = group ? await chooseInstances(this.deps.aws, this.store, scope, group, dep) : [];
+    const chosen = dep.launch ? [{ id: dep.launch.instanceId, kind: 'ec2' as const, localId: dep.launch.instanceId }]
+      : group ? await chooseInstances(this.deps.aws, this.store, scope, group, dep) : [];
     const now = this.deps.clock.now();
     const next = { ...startRecord(dep, chosen.length, now), targetGroupArns: arns };
     next.instanceIds = chosen.map((c) => c.id);
@@ -238,7 +241,8 @@ export class DeploymentEngine {
       this.store.groups.put(scope, groupKey(group.applicationName, group.deploymentGroupName), updated);
     }
     await this.notify.deployment(scope, done, group, status === 'Succeeded' ? 'SUCCESS' : status === 'Stopped' ? 'STOP' : 'FAILURE');
-    if (rollback && status !== 'Succeeded') await this.rollback(scope, done, status, rollback);
+    await this.onFinished?.(scope, done);
+    if (rollback && status !== 'Succeeded' && !done.launch) await this.rollback(scope, done, status, rollback);
   }
 
   /**

@@ -6,6 +6,7 @@ import { uuid } from '../../core/ids.js';
 import { paginate } from '../common/paging.js';
 import { checkAlarmsExist } from './alarm-watch.js';
 import { findConfig, mustApp } from './app-ops.js';
+import { launchHookName, type LaunchDeployments } from './launch-deploy.js';
 import { groupKey, type CodeDeployStore, type GroupRecord } from './store.js';
 import { resolveTargetGroups } from './traffic.js';
 import { groupInfo } from './views.js';
@@ -91,7 +92,15 @@ async function checkTraffic(aws: AwsClient, ctx: RequestContext, g: GroupRecord,
   if (input.alarmConfiguration) await checkAlarmsExist(aws, ctx, input.alarmConfiguration);
 }
 
-export function groupOperations(store: CodeDeployStore, aws: AwsClient): Partial<CodedeployOperations<RequestContext>> {
+export function groupOperations(store: CodeDeployStore, aws: AwsClient, launch: LaunchDeployments): Partial<CodedeployOperations<RequestContext>> {
+  /** Installs the launch hook in the group's Auto Scaling groups; one that cannot take it is refused. */
+  const hook = async (ctx: RequestContext, group: GroupRecord, before?: GroupRecord) => {
+    try {
+      return await launch.sync(ctx, group, before);
+    } catch (e) {
+      throw err('InvalidAutoScalingGroupException', `The Auto Scaling group was specified in an invalid format or does not exist. ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
   return {
     async CreateDeploymentGroup(input, ctx) {
       const app = mustApp(store, ctx, input.applicationName);
@@ -105,7 +114,9 @@ export function groupOperations(store: CodeDeployStore, aws: AwsClient): Partial
         deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' }, outdatedInstancesStrategy: 'UPDATE', computePlatform: app.computePlatform,
       };
       const group = merge(ctx, store, base, input);
+      if (app.computePlatform === 'Server') group.launchHook = launchHookName(group.deploymentGroupName, group.deploymentGroupId);
       await checkTraffic(aws, ctx, group, input);
+      await hook(ctx, group);
       store.groups.put(ctx, groupKey(app.applicationName, group.deploymentGroupName), group);
       return { deploymentGroupId: group.deploymentGroupId };
     },
@@ -128,19 +139,22 @@ export function groupOperations(store: CodeDeployStore, aws: AwsClient): Partial
       mustApp(store, ctx, input.applicationName);
       const group = mustGroup(store, ctx, input.applicationName, input.currentDeploymentGroupName);
       const next = merge(ctx, store, group, input);
+      if (next.computePlatform === 'Server') next.launchHook ??= launchHookName(group.deploymentGroupName, group.deploymentGroupId);
       await checkTraffic(aws, ctx, next, input);
       if (input.newDeploymentGroupName && input.newDeploymentGroupName !== group.deploymentGroupName) {
         if (store.groups.has(ctx, groupKey(input.applicationName, input.newDeploymentGroupName))) throw err('DeploymentGroupAlreadyExistsException', `The deployment group ${input.newDeploymentGroupName} already exists.`);
         store.groups.delete(ctx, groupKey(input.applicationName, group.deploymentGroupName));
         next.deploymentGroupName = input.newDeploymentGroupName;
       }
+      const hooksNotCleanedUp = await hook(ctx, next, group);
       store.groups.put(ctx, groupKey(input.applicationName, next.deploymentGroupName), next);
-      return { hooksNotCleanedUp: [] };
+      return { hooksNotCleanedUp };
     },
     async DeleteDeploymentGroup(input, ctx) {
       mustApp(store, ctx, input.applicationName);
+      const group = store.groups.get(ctx, groupKey(input.applicationName, input.deploymentGroupName));
       store.groups.delete(ctx, groupKey(input.applicationName, input.deploymentGroupName));
-      return { hooksNotCleanedUp: [] };
+      return { hooksNotCleanedUp: group ? await launch.remove(ctx, group.autoScalingGroups, group.launchHook) : [] };
     },
   };
 }

@@ -4,6 +4,7 @@ import { appOperations } from './app-ops.js';
 import { deploymentOperations } from './deployment-ops.js';
 import { DeploymentEngine } from './engine.js';
 import { groupOperations } from './group-ops.js';
+import { LaunchDeployments } from './launch-deploy.js';
 import { Notifier } from './notify.js';
 import { OnPremInstances, onPremOperations } from './onprem-ops.js';
 import { CodeDeployStore } from './store.js';
@@ -16,16 +17,20 @@ export const codedeploy: ServiceDefinition = {
     const host = instanceHostFor(deps.config.dataDir, deps.log);
     const engine = new DeploymentEngine(store, host, new Notifier(deps.aws, deps.log), deps);
     const onPrem = new OnPremInstances(store, host, deps.dataDir, deps.log);
+    const launch = new LaunchDeployments(store, engine, deps);
+    engine.onFinished = (scope, dep) => launch.finished(scope, dep);
     return {
       provider: {
         ...appOperations(store, deps.clock),
-        ...groupOperations(store, deps.aws),
+        ...groupOperations(store, deps.aws, launch),
         ...deploymentOperations(store, engine, deps.clock, deps.aws),
         ...onPremOperations(store, onPrem, host, deps.clock),
       },
-      start: () => {
+      start: async () => {
         engine.resumeWatches();
-        return onPrem.resume();
+        await onPrem.resume();
+        // Not awaited: Auto Scaling may still be resuming its own groups.
+        void launch.resume().catch((e: unknown) => deps.log.warn('resuming launch deployments failed', { error: String(e) }));
       },
       stop: () => {
         engine.alarms.stopAll();

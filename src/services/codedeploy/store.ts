@@ -35,6 +35,8 @@ export interface GroupRecord {
   onPremisesInstanceTagFilters: TagFilter[];
   onPremisesTagSet?: OnPremisesTagSet;
   autoScalingGroups: string[];
+  /** The launch lifecycle hook CodeDeploy keeps in each of the Auto Scaling groups. */
+  launchHook?: string;
   triggerConfigurations: TriggerConfig[];
   alarmConfiguration?: AlarmConfiguration;
   autoRollbackConfiguration?: AutoRollbackConfiguration;
@@ -100,6 +102,8 @@ export interface DeploymentRecord {
   /** COPY_AUTO_SCALING_GROUP: the copy made for the replacement fleet, and the groups it replaces. */
   copiedAsg?: string;
   originalAsgs?: string[];
+  /** A deployment to one instance an Auto Scaling group launched, waiting in CodeDeploy's launch hook. */
+  launch?: { asg: string; hook: string; instanceId: string };
   /** Instances per batch and successes needed, fixed at start. */
   batchSize: number;
   requiredSuccesses: number;

@@ -13,7 +13,7 @@ export function groupInfo(g: GroupRecord): DeploymentGroupInfo {
   const last = (d: GroupRecord['lastAttempted']) => d && { deploymentId: d.deploymentId, status: d.status as never, endTime: date(d.endTime), createTime: date(d.createTime) };
   return {
     applicationName: g.applicationName, deploymentGroupId: g.deploymentGroupId, deploymentGroupName: g.deploymentGroupName, deploymentConfigName: g.deploymentConfigName,
-    ec2TagFilters: g.ec2TagFilters, onPremisesInstanceTagFilters: g.onPremisesInstanceTagFilters, autoScalingGroups: g.autoScalingGroups.map((name) => ({ name })),
+    ec2TagFilters: g.ec2TagFilters, onPremisesInstanceTagFilters: g.onPremisesInstanceTagFilters, autoScalingGroups: g.autoScalingGroups.map((name) => ({ name, hook: g.launchHook })),
     serviceRoleArn: g.serviceRoleArn, targetRevision: g.targetRevision, triggerConfigurations: g.triggerConfigurations, alarmConfiguration: g.alarmConfiguration ?? { enabled: false, ignorePollAlarmFailure: false, alarms: [] },
     autoRollbackConfiguration: g.autoRollbackConfiguration, deploymentStyle: g.deploymentStyle, outdatedInstancesStrategy: g.outdatedInstancesStrategy,
     blueGreenDeploymentConfiguration: g.blueGreenDeploymentConfiguration, loadBalancerInfo: g.loadBalancerInfo, lastSuccessfulDeployment: last(g.lastSuccessful), lastAttemptedDeployment: last(g.lastAttempted),

@@ -203,6 +203,9 @@ describe('CodeDeploy through SDK v3', () => {
     await expect(cd.send(new CreateDeploymentCommand({ applicationName: APP, deploymentGroupName: 'ghost', revision: rev }))).rejects.toMatchObject({ name: 'DeploymentGroupDoesNotExistException' });
     await expect(cd.send(new CreateDeploymentCommand({ applicationName: APP, deploymentGroupName: 'renamed', revision: { revisionType: 'GitHub', gitHubLocation: { repository: 'o/r', commitId: 'abc' } } }))).rejects.toMatchObject({ name: 'InvalidRevisionException' });
     await expect(cd.send(new GetDeploymentCommand({ deploymentId: 'd-NOTREAL00' }))).rejects.toMatchObject({ name: 'DeploymentDoesNotExistException' });
+    await expect(cd.send(new CreateDeploymentGroupCommand({ applicationName: APP, deploymentGroupName: 'no-asg', serviceRoleArn: 'arn:aws:iam::000000000000:role/cd', autoScalingGroups: ['missing-asg'] })))
+      .rejects.toMatchObject({ name: 'InvalidAutoScalingGroupException' });
+    await expect(cd.send(new GetDeploymentGroupCommand({ applicationName: APP, deploymentGroupName: 'no-asg' }))).rejects.toMatchObject({ name: 'DeploymentGroupDoesNotExistException' });
 
     await cd.send(new DeregisterOnPremisesInstanceCommand({ instanceName: 'rack-1' }));
     expect((await cd.send(new ListOnPremisesInstancesCommand({ registrationStatus: 'Deregistered' }))).instanceNames).toEqual(['rack-1']);

@@ -1,12 +1,17 @@
-import { AutoScalingClient, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { CodeDeployClient, ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentGroupCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { AutoScalingClient, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, DescribeLifecycleHooksCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  BatchGetDeploymentsCommand, CodeDeployClient, ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand, StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsCli, type CliResult } from '../../helpers/aws-cli.js';
 import { LoadGenerator } from '../../helpers/load-generator.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
+import { ec2Instances } from '../autoscaling/helpers.js';
 import { listenerAddress } from '../elbv2/helpers.js';
+import { fetchText } from '../../helpers/fetch-text.js';
 import { appFiles, deploymentTargets, expectStates, uploadBundle, waitForDeployment } from './traffic-helpers.js';
 
 /** Blue/green with COPY_AUTO_SCALING_GROUP: each deployment's replacement fleet is a copy of the group's Auto Scaling group. */
@@ -102,5 +107,32 @@ describe('blue/green, copying the Auto Scaling group', { timeout: 150_000 }, () 
     expect(load.report(back).samples.every((x) => x.answer === 'v1')).toBe(true);
     await s.slipway.settled();
     expect(await asgNames()).toEqual(await groupAsgs());
+  });
+
+  it('an instance the group launches later gets the last good revision before it goes into service', async () => {
+    const current = (await groupAsgs())[0]!;
+    const info = (await cd.send(new GetDeploymentGroupCommand({ applicationName: 'asg-app', deploymentGroupName: 'production' }))).deploymentGroupInfo!;
+    const hook = info.autoScalingGroups![0].hook!;
+    expect(hook).toMatch(/^CodeDeploy-managed-automatic-launch-deployment-hook-production-[0-9a-f]{8}$/);
+    const hooks = await asg.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: current }));
+    expect(hooks.LifecycleHooks!.map((h) => [h.LifecycleHookName, h.LifecycleTransition, h.DefaultResult])).toEqual([[hook, 'autoscaling:EC2_INSTANCE_LAUNCHING', 'ABANDON']]);
+
+    await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: current, DesiredCapacity: 3 }));
+    await s.slipway.settled();
+    const listed = await cd.send(new ListDeploymentsCommand({ applicationName: 'asg-app', deploymentGroupName: 'production' }));
+    const all = (await cd.send(new BatchGetDeploymentsCommand({ deploymentIds: listed.deployments! }))).deploymentsInfo!;
+    const launched = all.filter((d) => d.creator === 'autoscaling');
+    expect(launched).toHaveLength(1);
+    expect(launched[0].revision!.s3Location!.key).toBe('v1.tgz');
+    expect((await waitForDeployment(cd, launched[0].deploymentId!)).status).toBe('Succeeded');
+    await s.slipway.settled();
+    const group = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [current] }))).AutoScalingGroups![0];
+    const fresh = group.Instances!.map((i) => i.InstanceId!).find((id) => !serving.includes(id))!;
+    expect(group.Instances!.map((i) => i.LifecycleState)).toEqual(['InService', 'InService', 'InService']);
+    const ec2 = new EC2Client(sdkConfig(s.url));
+    const [instance] = await ec2Instances(ec2, [fresh]);
+    ec2.destroy();
+    expect(await fetchText(`http://${instance.PrivateIpAddress}/`)).toBe('version v1\n');
+    await expectStates(elb, tgArn, healthy([...serving, fresh]));
   });
 });
