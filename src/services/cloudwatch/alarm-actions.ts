@@ -101,6 +101,12 @@ export function stateChangeEvent(alarm: AlarmRecord, change: StateChange): AwsEv
   };
 }
 
+/** The event a Lambda function alarm action is invoked with: the state change, as AWS sends it. */
+export function lambdaActionEvent(alarm: AlarmRecord, scope: Scope, change: StateChange): string {
+  const e = stateChangeEvent(alarm, change);
+  return JSON.stringify({ source: e.source, alarmArn: alarm.arn, accountId: scope.accountId, time: awsTime(change.time), region: scope.region, alarmData: e.detail });
+}
+
 function metricStatOf(metric: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] }, period: number, stat: string) {
   return {
     metric: { namespace: metric.Namespace, name: metric.MetricName, dimensions: Object.fromEntries((metric.Dimensions ?? []).map((d) => [d.Name, d.Value])) },

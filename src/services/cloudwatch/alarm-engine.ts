@@ -1,10 +1,11 @@
 import { errorMessage, isServiceError } from '../../core/errors.js';
 import { parseArn } from '../../core/arn.js';
 import type { Scope } from '../../core/scope.js';
+import type { LambdaOperations } from '../../aws/models/generated/lambda.js';
 import type { SnsOperations } from '../../aws/models/generated/sns.js';
 import { publishEvent } from '../common/events.js';
 import type { ServiceDeps } from '../service.js';
-import { actionsFor, notificationMessage, notificationSubject, stateChangeEvent, type StateChange } from './alarm-actions.js';
+import { actionsFor, lambdaActionEvent, notificationMessage, notificationSubject, stateChangeEvent, type StateChange } from './alarm-actions.js';
 import { alarmPeriod, alarmPoints } from './alarm-data.js';
 import { awsTime, evaluateAlarm, type AlarmCriteria, type StateValue } from './alarm-evaluator.js';
 import { evaluateRule, parseRule, ruleAlarms } from './alarm-rule.js';
@@ -13,7 +14,9 @@ import type { MetricStore } from './metric-store.js';
 
 interface TickJob { accountId: string; region: string; name: string; tick: number }
 interface ActionJob {
-  accountId: string; region: string; name: string; type: AlarmRecord['type']; action: string; subject: string; message: string; state: StateValue; time: number;
+  accountId: string; region: string; name: string; type: AlarmRecord['type']; action: string; subject: string; state: StateValue; time: number;
+  /** What the action receives: SNS's notification JSON, or the state-change event a Lambda function is invoked with. */
+  message: string;
   /** The breach a step scaling policy picks its step from: the latest datapoint and the threshold. */
   breach?: { value: number; threshold: number };
 }
@@ -118,9 +121,11 @@ export class AlarmEngine {
       });
       const subject = notificationSubject(fresh, scope.region);
       const message = notificationMessage(fresh, scope, change);
+      const lambdaEvent = lambdaActionEvent(fresh, scope, change);
       const breach = fresh.type === 'MetricAlarm' ? breachOf(reasonData ? safeJson(reasonData) : undefined, fresh.config.Threshold) : undefined;
       for (const action of actionsFor(fresh, state)) {
-        this.enqueueAction({ ...scope, name: fresh.name, type: fresh.type, action, subject, message, state, time: now, breach });
+        const isLambda = parseArn(action)?.service === 'lambda';
+        this.enqueueAction({ ...scope, name: fresh.name, type: fresh.type, action, subject, message: isLambda ? lambdaEvent : message, state, time: now, breach });
       }
     });
     void publishEvent(this.deps.aws, this.deps.log, scope, stateChangeEvent(fresh, change));
@@ -161,6 +166,12 @@ export class AlarmEngine {
       if (arn?.service === 'sns') {
         const out = await this.deps.aws.service<SnsOperations>('sns', { accountId: arn.accountId, region: arn.region }).Publish({ TopicArn: job.action, Subject: job.subject, Message: job.message });
         this.recordAction(job, true, `MessageId ${out.MessageId ?? ''}`);
+        return;
+      }
+      if (arn?.service === 'lambda') {
+        // Asynchronous, as AWS invokes a function from an alarm; the message is the state-change event.
+        await this.deps.aws.service<LambdaOperations>('lambda', { accountId: arn.accountId, region: arn.region }).Invoke({ FunctionName: job.action, InvocationType: 'Event', Payload: Buffer.from(job.message) });
+        this.recordAction(job, true, `Invoked function ${job.action}`);
         return;
       }
       if (arn?.service === 'autoscaling') {
