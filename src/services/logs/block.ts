@@ -29,8 +29,8 @@ export class Block {
   readonly groupId: number;
   readonly streamId: number;
   readonly n: number;
+  readonly minTs: number;
   readonly maxTs: number;
-  private readonly minTs: number;
   private readonly id0: number;
   private readonly ingest0: number;
   private readonly meta: Int32Array;
