@@ -23,6 +23,14 @@ export interface BlockRow {
   text: Buffer;
 }
 
+/** An event as its place in a decoded block: found and written without decoding its message. */
+export interface EventRef {
+  block: Block;
+  i: number;
+  ts: number;
+  id: number;
+}
+
 /** One decoded block: events by index, in (timestamp, id) order. */
 export class Block {
   readonly id: number;

@@ -5,6 +5,7 @@ import { parseFilterPattern } from '../../../src/services/logs/filter-pattern.js
 import { EventSource } from '../../../src/services/logs/insights/event-source.js';
 import { parseQuery } from '../../../src/services/logs/insights/parser.js';
 import { runQuery } from '../../../src/services/logs/insights/run-query.js';
+import { eventRow } from '../../../src/services/logs/filter-page.js';
 import { LogsStore, type EventRow } from '../../../src/services/logs/store.js';
 import { Database } from '../../../src/state/database.js';
 
@@ -64,7 +65,7 @@ function fullScan(store: LogsStore, groupId: number, pattern: string, start = 0,
 
 function search(store: LogsStore, groupId: number, pattern: string, start = 0, end = Number.MAX_SAFE_INTEGER, streamIds?: number[]): EventRow[] {
   const scanner = new GroupScanner(store.db, store.blocks);
-  return [...scanner.scan({ groupId, signature: pattern, start, end, after: { ts: -1, id: 0 }, streamIds, pattern: parseFilterPattern(pattern) }).rows];
+  return [...scanner.scan({ groupId, signature: pattern, start, end, after: { ts: -1, id: 0 }, streamIds, pattern: parseFilterPattern(pattern) }).rows].map(eventRow);
 }
 
 describe('block Bloom filters', () => {

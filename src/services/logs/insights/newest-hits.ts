@@ -1,13 +1,9 @@
-import type { Block, BlockStore } from '../blocks.js';
+import type { EventRef } from '../block.js';
+import type { BlockStore } from '../blocks.js';
 import type { RawEvent, Scope } from './event-source.js';
 
 /** A matching event as a place in its block: nothing is decoded until a row is written. */
-export interface Hit {
-  block: Block;
-  i: number;
-  ts: number;
-  id: number;
-}
+export type Hit = EventRef;
 
 /** Newest first, as Logs Insights orders results without a sort (`@timestamp desc`). */
 const newestFirst = (a: Hit, b: Hit) => b.ts - a.ts || b.id - a.id;

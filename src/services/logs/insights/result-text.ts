@@ -1,3 +1,4 @@
+import { JsonBytes } from '../json-bytes.js';
 import { jsonString } from '../json-text.js';
 import { LogRow } from './log-row.js';
 import type { Hit } from './newest-hits.js';
@@ -46,36 +47,53 @@ export function writesHits(columns: string[] | undefined): boolean {
  * fields are discovered and listed) goes through a LogRow.
  */
 export function hitText(hits: Hit[], columns: string[] | undefined, streams: Map<number, string>, groups: Map<number, string>): string {
-  const names = new Map<string, string>();
-  const quoted = (key: string, name: string | undefined) => {
-    let q = names.get(key);
-    if (q === undefined) names.set(key, (q = jsonString(name ?? '')));
-    return q;
-  };
   const heads = new Map<string, string>();
-  const out = new Array<string>(hits.length);
+  // Names as JSON bytes, each written once.
+  const quoted = (names: Map<number, string>) => {
+    const done = new Map<number, Buffer>();
+    return (id: number) => done.get(id) ?? done.set(id, Buffer.from(jsonString(names.get(id) ?? ''))).get(id)!;
+  };
+  const streamName = quoted(streams);
+  const groupName = quoted(groups);
+  const cols = columns ?? BUILT_IN;
+  const colHeads = cols.map((c) => `{"field":"${c}","value":`);
+  const w = new JsonBytes(hits.length * 320);
+  w.ascii('[');
   for (let r = 0; r < hits.length; r++) {
     const { block: b, i, ts, id } = hits[r];
-    const message = b.message(i);
-    if (columns === undefined && mayBeJson(message)) {
-      const row = new LogRow(ts, b.ingest(i), message, streams.get(b.streamId) ?? '', groups.get(b.groupId) ?? '', `${b.groupId}:${id}`);
-      out[r] = rowText(row, columns, heads);
+    if (r) w.ascii(',');
+    if (columns === undefined && mayBeJson(b.text, b.start(i), b.end(i))) {
+      const row = new LogRow(ts, b.ingest(i), b.message(i), streams.get(b.streamId) ?? '', groups.get(b.groupId) ?? '', `${b.groupId}:${id}`);
+      w.raw(rowText(row, columns, heads));
       continue;
     }
-    let fields = '';
-    for (const c of columns ?? BUILT_IN) {
-      const v = c === '@timestamp' ? `"${formatTime(ts)}"` : c === '@message' ? jsonString(message)
-        : c === '@logStream' ? quoted(`s${b.streamId}`, streams.get(b.streamId)) : c === '@log' ? quoted(`g${b.groupId}`, groups.get(b.groupId))
-          : `"${formatTime(b.ingest(i))}"`;
-      fields += `${fields ? ',' : ''}{"field":"${c}","value":${v}}`;
+    w.ascii('[');
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k];
+      w.ascii(colHeads[k]);
+      if (c === '@message') w.utf8(b.text, b.start(i), b.end(i));
+      else if (c === '@logStream') w.copy(streamName(b.streamId));
+      else if (c === '@log') w.copy(groupName(b.groupId));
+      else {
+        w.ascii('"');
+        w.ascii(formatTime(c === '@timestamp' ? ts : b.ingest(i)));
+        w.ascii('"');
+      }
+      w.ascii('},');
     }
-    out[r] = `[${fields}${fields ? ',' : ''}{"field":"@ptr","value":"${ptrOf(`${b.groupId}:${id}`)}"}]`;
+    w.ascii('{"field":"@ptr","value":"');
+    w.base64(`${b.groupId}:${id}`);
+    w.ascii('"}]');
   }
-  return `[${out.join(',')}]`;
+  w.ascii(']');
+  return w.text();
 }
 
-/** As LogRow decides: a message whose text starts with `{` after white space is read as JSON. */
-function mayBeJson(message: string): boolean {
-  const c = message.charCodeAt(0);
-  return c === 0x7b || ((c <= 0x20 || c >= 0x80) && message.trimStart().startsWith('{'));
+/**
+ * As LogRow decides: a message whose text starts with `{` after white space is read as JSON.
+ * Anything but a plain first character is left to LogRow to decide.
+ */
+function mayBeJson(text: Buffer, start: number, end: number): boolean {
+  const c = start < end ? text[start] : 0x41;
+  return c === 0x7b || c <= 0x20 || c >= 0x80;
 }
