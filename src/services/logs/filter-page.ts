@@ -62,7 +62,9 @@ function pageJson(rows: PageEvent[], names: Map<number, string>, nextToken: stri
     w.ascii(',"ingestionTime":');
     w.int(ref ? ref.block.ingest(ref.i) : (r as EventRow).ingest);
     w.ascii(',"eventId":"');
-    w.ascii(eventIdOf(r.ts, r.id));
+    // eventIdOf's digits: the time in 20, the row id in 36.
+    w.int(r.ts, 20);
+    w.int(r.id, 36);
     w.ascii('"}');
   }
   w.ascii('],"searchedLogStreams":[]');

@@ -33,9 +33,29 @@ export class JsonBytes {
     this.at = at;
   }
 
-  /** A non-negative integer's digits. */
-  int(n: number): void {
-    this.ascii(String(n));
+  /** A non-negative integer's digits, with leading zeros up to `width`: no string made. */
+  int(n: number, width = 0): void {
+    let len = 1;
+    for (let p = 10; p <= n; p *= 10) len++;
+    if (len < width) len = width;
+    this.room(len);
+    const buf = this.buf;
+    let at = this.at + len;
+    this.at = at;
+    let left = len;
+    // Above 31 bits by floating-point division, then in integers.
+    for (; n >= 0x80000000; left--) {
+      const q = Math.floor(n / 10);
+      buf[--at] = 0x30 + (n - q * 10);
+      n = q;
+    }
+    for (let x = n | 0; x > 0; left--) {
+      const q = (x / 10) | 0;
+      buf[--at] = 0x30 + (x - q * 10);
+      x = q;
+    }
+    // The leading zeros (and the single digit of 0).
+    for (; left > 0; left--) buf[--at] = 0x30;
   }
 
   /** The base64 of an ASCII string (a query result's @ptr). */
