@@ -1,5 +1,3 @@
-import { isAscii } from 'node:buffer';
-
 /**
  * Writes JSON as UTF-8 bytes into one growing buffer, for answers of megabytes written from
  * the blocks' text: a message is copied byte for byte (checked for what JSON escapes on the
@@ -122,12 +120,6 @@ export class JsonBytes {
     let at = this.at;
     for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i];
     this.at = at;
-  }
-
-  /** The text written, as a string (ASCII, the usual case, is copied rather than decoded). */
-  text(): string {
-    const bytes = this.bytes();
-    return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   }
 
   /** The bytes written (a view: the writer must not be used after). */

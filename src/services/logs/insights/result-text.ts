@@ -42,11 +42,11 @@ export function writesHits(columns: string[] | undefined): boolean {
 }
 
 /**
- * The results for raw matching events, written from their blocks: the same text `resultText`
+ * The results for raw matching events, written from their blocks as UTF-8: the same text `resultText`
  * gives for their LogRows, without the rows. A message that may be a JSON document (its
  * fields are discovered and listed) goes through a LogRow.
  */
-export function hitText(hits: Hit[], columns: string[] | undefined, streams: Map<number, string>, groups: Map<number, string>): string {
+export function hitText(hits: Hit[], columns: string[] | undefined, streams: Map<number, string>, groups: Map<number, string>): Buffer {
   const heads = new Map<string, string>();
   // Names as JSON bytes, each written once.
   const quoted = (names: Map<number, string>) => {
@@ -86,7 +86,7 @@ export function hitText(hits: Hit[], columns: string[] | undefined, streams: Map
     w.ascii('"}]');
   }
   w.ascii(']');
-  return w.text();
+  return w.bytes();
 }
 
 /**

@@ -8,19 +8,20 @@ import { hitText, resultText as format, writesHits } from './result-text.js';
 import { compareValues, MapRow, type Row } from './values.js';
 
 export interface QueryOutput {
-  /** The results as JSON text: what is stored and sent. */
-  text: string;
-  /** The results as rows (parsed from the text when read). */
+  /** The results as JSON, UTF-8: what is stored and sent. */
+  json: Buffer;
+  /** The results as rows (parsed from the JSON when read). */
   readonly results: { field: string; value: string }[][];
   statistics: { recordsMatched: number; recordsScanned: number; bytesScanned: number; logGroupsScanned: number };
 }
 
-function output(text: string, statistics: QueryOutput['statistics']): QueryOutput {
+function output(text: string | Buffer, statistics: QueryOutput['statistics']): QueryOutput {
   let rows: QueryOutput['results'] | undefined;
+  const json = typeof text === 'string' ? Buffer.from(text) : text;
   return {
-    text,
+    json,
     get results() {
-      return (rows ??= JSON.parse(text) as QueryOutput['results']);
+      return (rows ??= JSON.parse(json.toString('utf8')) as QueryOutput['results']);
     },
     statistics,
   };
