@@ -114,12 +114,10 @@ export class JsonBytes {
   }
 
   /** Bytes as they are (JSON text written before). */
-  copy(bytes: Buffer): void {
+  copy(bytes: Uint8Array): void {
     this.room(bytes.length);
-    const buf = this.buf;
-    let at = this.at;
-    for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i];
-    this.at = at;
+    this.buf.set(bytes, this.at);
+    this.at += bytes.length;
   }
 
   /** The bytes written (a view: the writer must not be used after). */
