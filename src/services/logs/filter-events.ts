@@ -173,7 +173,7 @@ interface Found {
 }
 
 const MAX_CACHED = 16;
-/** Matches a search collects before it may stop (about 10 MB of 70-byte events). */
+/** Matches a search collects before it may stop (places in blocks: about 2.4 MB besides the blocks). */
 const SEARCH_CAP = 50_000;
 /** Memory the cached matches may hold (their blocks, which the block cache may also hold). */
 const CACHE_BYTES = 128 * 1024 * 1024;
