@@ -8,16 +8,19 @@
 const BODY = Symbol('slipway.jsonBody');
 
 interface WithBody {
-  [BODY]?: () => string;
+  [BODY]?: () => string | Buffer;
 }
 
-/** Attaches the JSON document of `output` (written when the codec asks for it). */
-export function withJsonBody<T extends object>(output: T, body: () => string): T {
+/**
+ * Attaches the JSON document of `output` (written when the codec asks for it), as text or as
+ * its UTF-8 bytes (sent as they are: no encoding of megabytes of text on the way out).
+ */
+export function withJsonBody<T extends object>(output: T, body: () => string | Buffer): T {
   Object.defineProperty(output, BODY, { value: body, enumerable: false });
   return output;
 }
 
 /** The attached JSON document, if the output has one. */
-export function jsonBodyOf(output: unknown): string | undefined {
+export function jsonBodyOf(output: unknown): string | Buffer | undefined {
   return output !== null && typeof output === 'object' ? (output as WithBody)[BODY]?.() : undefined;
 }

@@ -23,14 +23,22 @@ export interface BlockRow {
   text: Buffer;
 }
 
+/** An event as its place in a decoded block: found and written without decoding its message. */
+export interface EventRef {
+  block: Block;
+  i: number;
+  ts: number;
+  id: number;
+}
+
 /** One decoded block: events by index, in (timestamp, id) order. */
 export class Block {
   readonly id: number;
   readonly groupId: number;
   readonly streamId: number;
   readonly n: number;
+  readonly minTs: number;
   readonly maxTs: number;
-  private readonly minTs: number;
   private readonly id0: number;
   private readonly ingest0: number;
   private readonly meta: Int32Array;

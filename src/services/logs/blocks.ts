@@ -35,6 +35,8 @@ const BLOCK_BYTES = 64 * 1024;
  * time (overflow pages copied one by one), from memory it is the `indexOf` alone.
  */
 const CACHE_BYTES = 160 * 1024 * 1024;
+/** Bloom filters kept in memory: those of about 130 MB of text (1.8 million events of 70 bytes). */
+const BLOOM_CACHE_BYTES = 8 * 1024 * 1024;
 
 export interface BlockScope {
   groupIds: number[];
@@ -51,6 +53,12 @@ export class BlockStore {
   /** Blocks by id, in order of last use. Every write to a cached block drops it first. */
   private readonly decoded = new Map<number, Block>();
   private decodedBytes = 0;
+  /**
+   * Bloom filters by block id (about 1/16 of the text): a search for a common term reads them
+   * all, and from SQLite that is megabytes a million events. Dropped with the decoded blocks.
+   */
+  private readonly blooms = new Map<number, Buffer>();
+  private bloomBytes = 0;
 
   constructor(private readonly db: Database) {
     const p = (sql: string) => db.sql.prepare(sql);
@@ -60,6 +68,7 @@ export class BlockStore {
       insert: p('INSERT INTO logs_blocks (group_id, stream_id, min_ts, max_ts, n, id0, ingest0, bloom, meta, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       update: p('UPDATE logs_blocks SET min_ts = ?, max_ts = ?, n = ?, id0 = ?, ingest0 = ?, bloom = ?, meta = ?, text = ? WHERE id = ?'),
       remove: p('DELETE FROM logs_blocks WHERE id = ?'),
+      bloom: p('SELECT bloom FROM logs_blocks WHERE id = ?').pluck(),
       byId: p('SELECT id, group_id, stream_id, min_ts, max_ts, n, id0, ingest0, meta, text FROM logs_blocks WHERE id = ?'),
       deleteGroup: p('DELETE FROM logs_blocks WHERE group_id = ?'),
       deleteStream: p('DELETE FROM logs_blocks WHERE stream_id = ?'),
@@ -114,9 +123,16 @@ export class BlockStore {
   clearCache(): void {
     this.decoded.clear();
     this.decodedBytes = 0;
+    this.blooms.clear();
+    this.bloomBytes = 0;
   }
 
   private forget(id: number): void {
+    const bloom = this.blooms.get(id);
+    if (bloom) {
+      this.blooms.delete(id);
+      this.bloomBytes -= bloom.length;
+    }
     const b = this.decoded.get(id);
     if (!b) return;
     this.decoded.delete(id);
@@ -143,6 +159,21 @@ export class BlockStore {
       this.decodedBytes -= x.bytes;
     }
     return b;
+  }
+
+  /** A block's Bloom filter, kept once read; undefined when the block no longer exists. */
+  private bloom(id: number): Buffer | undefined {
+    let bloom = this.blooms.get(id);
+    if (bloom) return bloom;
+    bloom = this.s.bloom.get(id) as Buffer | undefined;
+    if (!bloom) return undefined;
+    if (this.bloomBytes + bloom.length > BLOOM_CACHE_BYTES) {
+      this.blooms.clear();
+      this.bloomBytes = 0;
+    }
+    this.blooms.set(id, bloom);
+    this.bloomBytes += bloom.length;
+    return bloom;
   }
 
   /** Drops a group's events older than `before`: whole blocks go, straddling ones are cut. */
@@ -196,13 +227,16 @@ export class BlockStore {
     const sieve = needles.filter((x) => x.length >= 3);
     const groups = scope.groupIds.map(() => '?').join(',');
     const streams = scope.streamIds ? ` AND stream_id IN (${scope.streamIds.map(() => '?').join(',')})` : '';
-    const sql = `SELECT id, min_ts${sieve.length ? ', bloom' : ''} FROM logs_blocks WHERE group_id IN (${groups}) AND max_ts >= ? AND min_ts <= ?${streams}
+    const sql = `SELECT id, min_ts FROM logs_blocks WHERE group_id IN (${groups}) AND max_ts >= ? AND min_ts <= ?${streams}
       ORDER BY ${order === 'asc' ? 'min_ts, id' : 'max_ts DESC, id DESC'}`;
     let stmt = this.cache.get(sql);
     if (!stmt) this.cache.set(sql, (stmt = this.db.sql.prepare(sql).raw()));
-    const rows = stmt.all(...scope.groupIds, scope.start, scope.end, ...(scope.streamIds ?? [])) as [number, number, Buffer?][];
-    for (const [id, minTs, bloom] of rows) {
-      if (!sieve.every((x) => mayContain(bloom!, x))) continue;
+    const rows = stmt.all(...scope.groupIds, scope.start, scope.end, ...(scope.streamIds ?? [])) as [number, number][];
+    for (const [id, minTs] of rows) {
+      if (sieve.length) {
+        const bloom = this.bloom(id);
+        if (!bloom || !sieve.every((x) => mayContain(bloom, x))) continue;
+      }
       if (stop?.(minTs)) return;
       const b = this.read(id);
       if (b) yield b;

@@ -7,8 +7,9 @@ import type { Database } from '../../state/database.js';
 import { invalidParameter, namedGroup } from './common.js';
 import { EVENT_OVERHEAD, PAGE_BYTES, type Cursor } from './events-read.js';
 import { parseFilterPattern, type FilterPattern } from './filter-pattern.js';
-import type { BlockStore } from './blocks.js';
-import { filterPage } from './filter-page.js';
+import type { Block, BlockStore } from './blocks.js';
+import type { EventRef } from './block.js';
+import { eventBytes, filterPage, type PageEvent } from './filter-page.js';
 import type { EventRow, LogsStore } from './store.js';
 
 type Ops = Partial<LogsOperations<RequestContext>>;
@@ -58,7 +59,7 @@ export class GroupScanner {
    * Matching events after the cursor. A block search names the matches it keeps in
    * `resume.key` (read it after iterating) for the next page's token.
    */
-  scan(req: ScanRequest): { rows: Generator<EventRow>; resume: { key?: string } } {
+  scan(req: ScanRequest): { rows: Generator<PageEvent>; resume: { key?: string } } {
     const needles = req.pattern.required.filter((t) => t.length > 0);
     const resume: { key?: string } = {};
     if (!needles.length) return { rows: this.scanOrdered(req), resume };
@@ -66,7 +67,7 @@ export class GroupScanner {
   }
 
   /** Serves kept matches, searching again after the last one served when a search stopped early. */
-  private *walk(req: ScanRequest, needles: Buffer[], resume: { key?: string }): Generator<EventRow> {
+  private *walk(req: ScanRequest, needles: Buffer[], resume: { key?: string }): Generator<PageEvent> {
     let cursor = req.after;
     const kept = req.resume ? this.found.get(req.resume) : undefined;
     let found = kept && kept.signature === req.signature ? { key: req.resume!, ...kept } : undefined;
@@ -101,8 +102,9 @@ export class GroupScanner {
    * so memory stays bounded however common the term is.
    */
   private search(req: ScanRequest, needles: Buffer[], from: Cursor): { key: string } & Found {
-    const events: EventRow[] = [];
-    let size = 0;
+    const events: EventRef[] = [];
+    // What the kept matches hold in memory: the blocks they point into, and themselves.
+    const held = new Set<Block>();
     let earliest = Infinity;
     let bound = Infinity;
     const stop = (minTs: number) => {
@@ -112,23 +114,25 @@ export class GroupScanner {
     };
     const scope = { groupIds: [req.groupId], start: Math.max(req.start, from.ts), end: req.end, streamIds: req.streamIds };
     for (const b of this.blocks.blocks(scope, 'asc', needles, stop)) {
+      const before = events.length;
       for (const i of b.find(needles)) {
         const ts = b.ts(i);
         if (ts < req.start || ts > req.end) continue;
         const id = b.eventId(i);
         if (ts < from.ts || (ts === from.ts && id <= from.id)) continue;
-        const message = b.message(i);
-        if (!req.pattern.exact && !req.pattern.test(message)) continue;
-        events.push({ id, stream_id: b.streamId, ts, ingest: b.ingest(i), message });
-        size += message.length + 64;
+        if (!req.pattern.exact && !req.pattern.test(b.message(i))) continue;
+        events.push({ block: b, i, ts, id });
         if (ts < earliest) earliest = ts;
       }
+      if (events.length > before) held.add(b);
     }
     // Blocks come in order of their first event, so this mostly merges runs already sorted.
     events.sort((a, b) => a.ts - b.ts || a.id - b.id);
     const complete = bound === Infinity;
     const kept = complete ? events : events.filter((e) => e.ts < bound);
-    const found = { signature: req.signature, events: kept, bytes: size, complete };
+    let bytes = kept.length * 48;
+    for (const b of held) bytes += b.bytes;
+    const found = { signature: req.signature, events: kept, bytes, complete };
     const key = randomUUID();
     this.remember(key, found);
     return { key, ...found };
@@ -147,7 +151,7 @@ export class GroupScanner {
 }
 
 /** The events after the cursor in a sorted list. */
-function* after(events: EventRow[], cursor: Cursor): Generator<EventRow> {
+function* after<T extends Cursor>(events: T[], cursor: Cursor): Generator<T> {
   let lo = 0;
   let hi = events.length;
   while (lo < hi) {
@@ -162,15 +166,16 @@ function* after(events: EventRow[], cursor: Cursor): Generator<EventRow> {
 /** A search's matches: all of them in the range after its cursor, or (not `complete`) the first ones. */
 interface Found {
   signature: string;
-  events: EventRow[];
+  events: EventRef[];
+  /** Memory held: the matches and the decoded blocks they point into. */
   bytes: number;
   complete: boolean;
 }
 
 const MAX_CACHED = 16;
-/** Matches a search collects before it may stop (about 10 MB of 70-byte events). */
+/** Matches a search collects before it may stop (places in blocks: about 2.4 MB besides the blocks). */
 const SEARCH_CAP = 50_000;
-/** Memory the cached matches may take (an estimate: UTF-16 message length plus the row). */
+/** Memory the cached matches may hold (their blocks, which the block cache may also hold). */
 const CACHE_BYTES = 128 * 1024 * 1024;
 
 export function filterOperations(store: LogsStore): Ops {
@@ -190,7 +195,7 @@ export function filterOperations(store: LogsStore): Ops {
         if (input.logStreamNames && !streamIds.length) throw new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
       }
       const limit = input.limit ?? 10_000;
-      const rows: EventRow[] = [];
+      const rows: PageEvent[] = [];
       let bytes = 0;
       let more = false;
       const stored = store.groupEvents(g);
@@ -202,7 +207,7 @@ export function filterOperations(store: LogsStore): Ops {
       const { cursor, resume } = tokenCursor(input.nextToken);
       const { rows: scan, resume: kept } = scanner.scan({ groupId: g.id, signature, resume, start, end, after: cursor, streamIds, pattern });
       for (const r of scan) {
-        bytes += r.message.length + EVENT_OVERHEAD;
+        bytes += eventBytes(r) + EVENT_OVERHEAD;
         if (rows.length >= limit || (bytes > PAGE_BYTES && rows.length > 0)) {
           more = true;
           break;

@@ -166,15 +166,17 @@ export class LogsStore {
    * A query's results as the JSON text GetQueryResults sends, apart from the query record
    * so status checks do not read them; stored as is, not as a JSON document.
    */
-  putQueryResults(scope: Scope, queryId: string, text: string): void {
-    this.s.putResults.run(scope.accountId, scope.region, queryId, text);
+  /** Stores a query's results as their JSON in UTF-8 (a blob: read back as the same bytes). */
+  putQueryResults(scope: Scope, queryId: string, json: Buffer): void {
+    this.s.putResults.run(scope.accountId, scope.region, queryId, json);
   }
 
-  queryResults(scope: Scope, queryId: string): string | undefined {
-    const text = this.s.results.get(scope.accountId, scope.region, queryId) as string | undefined;
-    if (text !== undefined) return text;
+  queryResults(scope: Scope, queryId: string): Buffer | undefined {
+    const body = this.s.results.get(scope.accountId, scope.region, queryId) as Buffer | string | undefined;
+    // Results stored as text (by earlier versions) read as their UTF-8.
+    if (body !== undefined) return typeof body === 'string' ? Buffer.from(body) : body;
     const old = this.oldQueryResults.get(scope, queryId);
-    return old && JSON.stringify(old);
+    return old && Buffer.from(JSON.stringify(old));
   }
 
   /** Drops what is held in memory about stored events (after the database was wiped). */

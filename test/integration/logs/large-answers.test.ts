@@ -69,6 +69,27 @@ describe('CloudWatch Logs large answers through the SDK v3 client', () => {
     expect(inProcess.events).toEqual(first.events.slice(0, 10_000));
   });
 
+  it('FilterLogEvents cuts pages at 1 MB of UTF-8 message bytes plus 26 per event, as AWS counts', async () => {
+    // 3,000 bytes but 1,000 UTF-16 units each: 346 fit in 1,048,576 bytes, not 1,022.
+    const wide = '日'.repeat(1000);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/wide' }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: '/wide', logStreamName: 's' }));
+    for (let b = 0; b < 2; b++) {
+      await logs.send(new PutLogEventsCommand({ logGroupName: '/wide', logStreamName: 's', logEvents: Array.from({ length: 250 }, (_, i) => ({ timestamp: T0 + b * 250 + i, message: `${b * 250 + i} ${wide}` })) }));
+    }
+    const pages: number[] = [];
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupName: '/wide', filterPattern: '日日日', nextToken }));
+      pages.push(page.events!.length);
+      seen.push(...page.events!.map((e) => e.message!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(pages).toEqual([346, 154]);
+    expect(seen).toEqual(Array.from({ length: 500 }, (_, n) => `${n} ${wide}`));
+  });
+
   async function query(queryString: string): Promise<{ rows: ResultField[][]; matched: number }> {
     const { queryId } = await logs.send(new StartQueryCommand({ logGroupName: '/big', startTime: T0 / 1000, endTime: T0 / 1000 + 3600, queryString }));
     await sw.slipway.settled();

@@ -5,6 +5,7 @@ import { parseFilterPattern } from '../../../src/services/logs/filter-pattern.js
 import { EventSource } from '../../../src/services/logs/insights/event-source.js';
 import { parseQuery } from '../../../src/services/logs/insights/parser.js';
 import { runQuery } from '../../../src/services/logs/insights/run-query.js';
+import { eventRow } from '../../../src/services/logs/filter-page.js';
 import { LogsStore, type EventRow } from '../../../src/services/logs/store.js';
 import { Database } from '../../../src/state/database.js';
 
@@ -64,7 +65,7 @@ function fullScan(store: LogsStore, groupId: number, pattern: string, start = 0,
 
 function search(store: LogsStore, groupId: number, pattern: string, start = 0, end = Number.MAX_SAFE_INTEGER, streamIds?: number[]): EventRow[] {
   const scanner = new GroupScanner(store.db, store.blocks);
-  return [...scanner.scan({ groupId, signature: pattern, start, end, after: { ts: -1, id: 0 }, streamIds, pattern: parseFilterPattern(pattern) }).rows];
+  return [...scanner.scan({ groupId, signature: pattern, start, end, after: { ts: -1, id: 0 }, streamIds, pattern: parseFilterPattern(pattern) }).rows].map(eventRow);
 }
 
 describe('block Bloom filters', () => {
@@ -195,12 +196,20 @@ describe('search blocks', () => {
     expect(fast.results.map((r) => r.filter((f) => f.field !== '@ptr'))).toEqual(slow.results.map((r) => r.filter((f) => f.field !== '@ptr')));
     expect(fast.statistics).toEqual(slow.statistics);
     // The results' text is what JSON.stringify writes for the rows (quotes, unicode, JSON fields).
-    for (const out of [fast, slow]) expect(out.text).toBe(JSON.stringify(out.results));
+    for (const out of [fast, slow]) expect(out.json.toString()).toBe(JSON.stringify(out.results));
     // The newest few, with events of several streams at the same timestamps.
     for (const k of [1, 2, 3, 5, 8, 13]) {
       const newest = await run(`filter @message like /${escaped}/ | limit ${k}`);
       const reference = await run(`filter @message like /${escaped}/ and strlen(@message) >= 0 | limit ${k}`);
-      expect(newest.text).toBe(reference.text);
+      expect(newest.json.toString()).toBe(reference.json.toString());
+    }
+    // Chosen columns, written from the blocks: as the executor writes them.
+    for (const [before, after] of [['fields @timestamp, @message | ', ''], ['', ' | fields @logStream, @ingestionTime, @message, @log'], ['', ' | display @message | limit 4']]) {
+      const picked = await run(`${before}filter @message like /${escaped}/${after}`);
+      const reference = await run(`${before}filter @message like /${escaped}/ and strlen(@message) >= 0${after}`);
+      expect(picked.json.toString()).toBe(reference.json.toString());
+      expect(picked.statistics).toEqual(reference.statistics);
+      if (before) expect(picked.results[0].map((f) => f.field)).toEqual(['@timestamp', '@message', '@ptr']);
     }
     const expected = MESSAGES.length * 3 - 0;
     expect(fast.statistics.recordsScanned).toBe(expected);

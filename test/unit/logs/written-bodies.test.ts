@@ -24,7 +24,7 @@ describe('FilterLogEvents pages written directly', () => {
     ['a page of a stream deleted meanwhile (no name)', 9, undefined],
   ])('%s: the same document, byte for byte, as the model walk writes for the same output', (_label, n, token) => {
     const page = filterPage(rows(n), names, token);
-    const body = jsonCodec.serializeOutput(model, op, page, { requestId: 'r' }).body as string;
+    const body = (jsonCodec.serializeOutput(model, op, page, { requestId: 'r' }).body as Buffer).toString('utf8');
     const walked = jsonCodec.serializeOutput(model, op, { events: page.events, searchedLogStreams: page.searchedLogStreams, nextToken: page.nextToken }, { requestId: 'r' }).body;
     expect(body).toBe(walked);
     expect(JSON.parse(body).events).toEqual(page.events);
@@ -49,8 +49,8 @@ describe('Logs Insights results sent as stored text', () => {
     ['full statistics', { recordsMatched: 2, recordsScanned: 10, bytesScanned: 700, logGroupsScanned: 1 }],
     ['statistics as an older record kept them', { bytesScanned: 7.5, recordsMatched: 0, recordsScanned: 0 }],
   ])('%s: the same document, byte for byte, as the model walk writes', (_label, statistics) => {
-    const out = completeResults(JSON.stringify(results), statistics);
-    const body = jsonCodec.serializeOutput(model, getResults, out, { requestId: 'r' }).body;
+    const out = completeResults(Buffer.from(JSON.stringify(results)), statistics);
+    const body = (jsonCodec.serializeOutput(model, getResults, out, { requestId: 'r' }).body as Buffer).toString('utf8');
     const walked = jsonCodec.serializeOutput(model, getResults, { queryLanguage: 'CWLI', status: 'Complete', results, statistics }, { requestId: 'r' }).body;
     expect(body).toBe(walked);
     expect(out.results).toEqual(results);
@@ -64,9 +64,12 @@ describe('stored query results', () => {
     const scope = { accountId: '000000000000', region: 'us-east-1' };
     const rows = [[{ field: '@message', value: 'quotes " ünï' }]];
     new Collection(db, 'logs.query-results').put(scope, 'old', rows);
-    expect(store.queryResults(scope, 'old')).toBe(JSON.stringify(rows));
-    store.putQueryResults(scope, 'new', '[[{"field":"n","value":"1"}]]');
-    expect(store.queryResults(scope, 'new')).toBe('[[{"field":"n","value":"1"}]]');
+    expect(store.queryResults(scope, 'old')?.toString()).toBe(JSON.stringify(rows));
+    store.putQueryResults(scope, 'new', Buffer.from('[[{"field":"n","value":"ünï"}]]'));
+    expect(store.queryResults(scope, 'new')?.toString()).toBe('[[{"field":"n","value":"ünï"}]]');
+    // Text an earlier version stored reads as its bytes.
+    db.sql.prepare("INSERT INTO logs_query_results (account, region, id, body) VALUES (?, ?, 'text', ?)").run(scope.accountId, scope.region, '[[{"field":"n","value":"ü"}]]');
+    expect(store.queryResults(scope, 'text')?.toString()).toBe('[[{"field":"n","value":"ü"}]]');
     expect(store.queryResults({ ...scope, region: 'eu-west-1' }, 'new')).toBeUndefined();
     db.close();
   });

@@ -14,6 +14,13 @@ describe('JSON outputs with their document already written', () => {
     expect(res).toEqual({ statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'r1' }, body });
   });
 
+  it('sends a document attached as UTF-8 bytes as those bytes', () => {
+    const body = Buffer.from('{"events":[{"message":"ünï"}]}');
+    const res = jsonCodec.serializeOutput(model, op, withJsonBody({ ...output }, () => body), { requestId: 'r1' });
+    expect(res.body).toBe(body);
+    expect(res.headers['content-type']).toBe('application/x-amz-json-1.1');
+  });
+
   it('leaves the fields as they were: not enumerable, not in the model walk, not in a copy', () => {
     const out = withJsonBody({ ...output }, () => 'unused');
     expect(Object.keys(out)).toEqual(['events', 'searchedLogStreams']);

@@ -32,7 +32,7 @@ export class EventSource {
 
   constructor(
     private readonly db: Database,
-    private readonly blocks: BlockStore,
+    readonly blocks: BlockStore,
   ) {}
 
   /** Calls `fn` for each event in the scope whose message contains every glob, block by block. */
@@ -160,35 +160,11 @@ export class EventSource {
     return [...out].map(([b, n]) => ({ keys: [b], n }));
   }
 
-  /** The newest `limit` candidate events, newest first, and how many candidates there are. */
-  newest(scope: Scope, globs: string[], limit: number, wide: boolean): { rows: RawEvent[]; count: number } {
-    if (globs.length) return this.newestMatches(scope, globs, limit);
-    const w = this.where(scope, globs);
+  /** The newest `limit` events in the scope, newest first, and how many there are (searches use newest-hits.ts). */
+  newest(scope: Scope, limit: number, wide: boolean): { rows: RawEvent[]; count: number } {
+    const w = this.where(scope, []);
     const rows = this.stmt(`SELECT id, group_id, stream_id, ts, ingest, message FROM logs_events WHERE ${w.sql} ORDER BY ts DESC, id DESC LIMIT ?`).all(...w.params, limit) as RawEvent[];
-    return { rows, count: this.count(scope, globs, wide) };
-  }
-
-  /**
-   * The newest `limit` matches. Blocks come newest first; a block's messages are decoded only
-   * while it can still hold one of the newest (its last event is newer than the oldest kept).
-   */
-  private newestMatches(scope: Scope, globs: string[], limit: number): { rows: RawEvent[]; count: number } {
-    let kept: RawEvent[] = [];
-    let floor = -Infinity;
-    let count = 0;
-    const newest = (a: RawEvent, b: RawEvent) => b.ts - a.ts || b.id - a.id;
-    this.matches(scope, globs, 'desc', (b, i, ts) => {
-      count++;
-      if (ts < floor || limit <= 0) return;
-      kept.push({ id: b.eventId(i), group_id: b.groupId, stream_id: b.streamId, ts, ingest: b.ingest(i), message: b.message(i) });
-      // With `limit` in hand, nothing older than the oldest of them can be among the newest.
-      if (kept.length === limit && floor === -Infinity) floor = kept.reduce((m, e) => Math.min(m, e.ts), Infinity);
-      if (kept.length >= 2 * limit) {
-        kept = kept.sort(newest).slice(0, limit);
-        floor = kept[kept.length - 1].ts;
-      }
-    });
-    return { rows: kept.sort(newest).slice(0, limit), count };
+    return { rows, count: this.count(scope, [], wide) };
   }
 
   /**

@@ -97,7 +97,8 @@ function parseInto(s: Extract<Stage, { k: 'parse' }>, row: Row): void {
   s.names.forEach((n, i) => row.set(n, values[i]));
 }
 
-function columnsAfter(stages: Stage[], start: string[] | undefined): string[] | undefined {
+/** The columns a query's per-row stages leave (undefined: every field of each row). */
+export function columnsAfter(stages: Stage[], start: string[] | undefined): string[] | undefined {
   let cols = start;
   let display: string[] | undefined;
   for (const s of stages) {

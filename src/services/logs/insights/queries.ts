@@ -16,6 +16,7 @@ type Ops = Partial<LogsOperations<RequestContext>>;
 const MAX_GROUPS = 50;
 const DEFAULT_LIMIT = 10_000;
 const RECENT_RESULTS = 8;
+const EMPTY = Buffer.from('[]');
 
 interface QueryJob {
   scope: Scope;
@@ -25,9 +26,9 @@ interface QueryJob {
 /** Logs Insights: queries are parsed when started, then run in the background by a durable job. */
 export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
   const source = new EventSource(store.db, store.blocks);
-  // The results of the queries completed last, as JSON text: GetQueryResults, which clients
+  // The results of the queries completed last, as JSON: GetQueryResults, which clients
   // call right after completion, then sends them without reading megabytes back.
-  const recent = new Map<string, string>();
+  const recent = new Map<string, Buffer>();
   const keyOf = (scope: Scope, id: string) => `${scope.accountId}/${scope.region}/${id}`;
   const update = (scope: Scope, id: string, change: Partial<QueryRecord>) => {
     const q = store.queries.get(scope, id);
@@ -52,8 +53,8 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
         const range = { groups, start: q.startTime * 1000, end: q.endTime * 1000 + 999 };
         const out = await runQuery(source, parseQuery(q.queryString), range, q.limit ?? DEFAULT_LIMIT, pause);
         if (!out || store.queries.get(scope, queryId)?.status !== 'Running') return;
-        // The same text is stored and sent.
-        const text = out.text;
+        // The same bytes are stored and sent.
+        const text = out.json;
         store.db.transaction(() => {
           store.putQueryResults(scope, queryId, text);
           update(scope, queryId, { status: 'Complete', statistics: out.statistics, finishedTime: deps.clock.now() });
@@ -89,7 +90,7 @@ export function insightsOperations(store: LogsStore, deps: ServiceDeps): Ops {
       const q = requireQuery(store, ctx, input.queryId);
       const statistics = q.statistics ?? { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
       if (q.status !== 'Complete') return { queryLanguage: 'CWLI', status: q.status, results: [], statistics };
-      return completeResults(recent.get(keyOf(ctx, q.queryId)) ?? store.queryResults(ctx, q.queryId) ?? '[]', statistics);
+      return completeResults(recent.get(keyOf(ctx, q.queryId)) ?? store.queryResults(ctx, q.queryId) ?? EMPTY, statistics);
     },
 
     async StopQuery(input, ctx) {

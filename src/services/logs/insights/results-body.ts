@@ -5,18 +5,20 @@ import { withJsonBody } from '../../../aws/protocol/json-body.js';
 const STATISTICS = ['recordsMatched', 'recordsScanned', 'estimatedRecordsSkipped', 'bytesScanned', 'estimatedBytesSkipped', 'logGroupsScanned'];
 
 /**
- * A completed query's answer around its results' JSON text, sent as is (10,000 rows are
+ * A completed query's answer around its results' JSON (UTF-8), sent as is (10,000 rows are
  * about 3 MB); `results` is parsed only if an in-process caller reads it.
  */
-export function completeResults(text: string, statistics: QueryStatistics): GetQueryResultsResponse {
+export function completeResults(json: Buffer, statistics: QueryStatistics): GetQueryResultsResponse {
   let rows: ResultField[][] | undefined;
   const out: GetQueryResultsResponse = {
     queryLanguage: 'CWLI',
     get results() {
-      return (rows ??= JSON.parse(text) as ResultField[][]);
+      return (rows ??= JSON.parse(json.toString('utf8')) as ResultField[][]);
     },
     statistics,
     status: 'Complete',
   };
-  return withJsonBody(out, () => `{"queryLanguage":"CWLI","results":${text},"statistics":${JSON.stringify(statistics, STATISTICS)},"status":"Complete"}`);
+  return withJsonBody(out, () => Buffer.concat([HEAD, json, Buffer.from(`,"statistics":${JSON.stringify(statistics, STATISTICS)},"status":"Complete"}`)]));
 }
+
+const HEAD = Buffer.from('{"queryLanguage":"CWLI","results":');

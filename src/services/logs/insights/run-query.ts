@@ -1,25 +1,27 @@
 import type { Stage } from './ast.js';
 import { EventSource, type RawEvent, type Scope } from './event-source.js';
-import { execute, Executor } from './execute.js';
+import { columnsAfter, execute, Executor } from './execute.js';
 import { LogRow } from './log-row.js';
-import { jsonString } from '../json-text.js';
+import { newestHits, rawEvent } from './newest-hits.js';
 import { pushdown } from './pushdown.js';
-import { compareValues, MapRow, toText, type Row } from './values.js';
+import { hitText, resultText as format, writesHits } from './result-text.js';
+import { compareValues, MapRow, type Row } from './values.js';
 
 export interface QueryOutput {
-  /** The results as JSON text: what is stored and sent. */
-  text: string;
-  /** The results as rows (parsed from the text when read). */
+  /** The results as JSON, UTF-8: what is stored and sent. */
+  json: Buffer;
+  /** The results as rows (parsed from the JSON when read). */
   readonly results: { field: string; value: string }[][];
   statistics: { recordsMatched: number; recordsScanned: number; bytesScanned: number; logGroupsScanned: number };
 }
 
-function output(text: string, statistics: QueryOutput['statistics']): QueryOutput {
+function output(text: string | Buffer, statistics: QueryOutput['statistics']): QueryOutput {
   let rows: QueryOutput['results'] | undefined;
+  const json = typeof text === 'string' ? Buffer.from(text) : text;
   return {
-    text,
+    json,
     get results() {
-      return (rows ??= JSON.parse(text) as QueryOutput['results']);
+      return (rows ??= JSON.parse(json.toString('utf8')) as QueryOutput['results']);
     },
     statistics,
   };
@@ -32,6 +34,11 @@ function output(text: string, statistics: QueryOutput['statistics']): QueryOutpu
  */
 /** Called between chunks of a long scan: yields the thread; false means the query was stopped. */
 export type Pause = () => Promise<boolean>;
+
+/** Stages that only pick fields or cut the rows: no values computed. */
+function plainStage(s: Stage): boolean {
+  return s.k === 'limit' || s.k === 'display' || (s.k === 'fields' && s.items.every((i) => i.expr.k === 'field' && i.expr.name === i.name));
+}
 
 export async function runQuery(source: EventSource, stages: Stage[], scope: Scope, limit: number, pause: Pause = async () => true): Promise<QueryOutput | undefined> {
   const plan = pushdown(stages);
@@ -66,10 +73,19 @@ export async function runQuery(source: EventSource, stages: Stage[], scope: Scop
   const toRow = (e: RawEvent) => new LogRow(e.ts, e.ingest, e.message, streams.get(e.stream_id) ?? '', groups.get(e.group_id) ?? '', `${e.group_id}:${e.id}`);
   const simple = plan.exact && plan.rest.every((s) => s.k === 'fields' || s.k === 'display' || s.k === 'parse' || s.k === 'limit');
   if (simple) {
-    // Raw events, newest first, filters decided in SQL: fetch only what can be returned.
+    // Raw events, newest first, filters decided by the globs: fetch only what can be returned.
     const cap = Math.min(limit, ...plan.rest.filter((s): s is Extract<Stage, { k: 'limit' }> => s.k === 'limit').map((s) => s.n));
-    const found = source.newest(scope, plan.globs, cap, wide);
-    const out = execute(plan.rest, found.rows.map(toRow), limit);
+    // Every filter was pushed down; the other stages (`fields` among them) shape the rows.
+    const shaping = stages.filter((s) => s.k !== 'filter');
+    const columns = columnsAfter(shaping, undefined);
+    if (plan.globs.length && shaping.every(plainStage) && writesHits(columns)) {
+      // Plain columns of raw matches: written straight from the blocks.
+      const found = newestHits(source.blocks, scope, plan.globs, cap);
+      return output(hitText(found.hits, columns, streams, groups), statistics(found.count));
+    }
+    const hits = plan.globs.length ? newestHits(source.blocks, scope, plan.globs, cap) : undefined;
+    const found = hits ? { rows: hits.hits.map(rawEvent), count: hits.count } : source.newest(scope, cap, wide);
+    const out = execute(shaping, found.rows.map(toRow), limit);
     return output(format(out.rows, out.columns), statistics(found.count));
   }
   // Stats and sort do not care in which order rows arrive.
@@ -82,27 +98,4 @@ export async function runQuery(source: EventSource, stages: Stage[], scope: Scop
   }
   const out = executor.finish();
   return output(format(out.rows, out.columns), statistics(out.matched));
-}
-
-/**
- * The rows as the JSON text of GetQueryResults' `results`: `[{"field":..,"value":..},..]`
- * per row, written directly (10,000 rows of six fields are 60,000 objects otherwise).
- */
-function format(rows: Row[], columns: string[] | undefined): string {
-  const names = new Map<string, string>();
-  const out = new Array<string>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    let fields = '';
-    for (const name of columns ?? row.keys()) {
-      const v = toText(row.get(name));
-      if (v === undefined) continue;
-      let head = names.get(name);
-      if (head === undefined) names.set(name, (head = `{"field":${JSON.stringify(name)},"value":`));
-      fields += `${fields ? ',' : ''}${head}${jsonString(v)}}`;
-    }
-    if (row instanceof LogRow) fields += `${fields ? ',' : ''}{"field":"@ptr","value":"${Buffer.from(row.ptr).toString('base64')}"}`;
-    out[r] = `[${fields}]`;
-  }
-  return `[${out.join(',')}]`;
 }
