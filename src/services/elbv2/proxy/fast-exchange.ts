@@ -18,7 +18,8 @@ export interface ExchangeHost {
   traceId(now: number): string;
 }
 
-const TAIL = Buffer.from('connection: keep-alive\r\n\r\n', 'latin1');
+// HTTP/1.1 keeps the connection by default: no Connection field for the target to parse.
+const TAIL = Buffer.from('\r\n', 'latin1');
 const NONE: readonly string[] = [];
 
 /**
