@@ -170,8 +170,10 @@ class HeadScan {
 }
 
 /** Where the head ends (its length), 0 while incomplete, -1 when too large. */
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+
 function headLength(buf: Buffer): number {
-  const end = buf.indexOf('\r\n\r\n', 0, 'latin1');
+  const end = buf.indexOf(HEAD_END);
   if (end < 0) return buf.length > MAX_HEAD ? -1 : 0;
   return end + 4 > MAX_HEAD ? -1 : end + 4;
 }

@@ -49,9 +49,17 @@ function cookie(header: string | undefined, name: string): string | undefined {
 // Trace ids: a random per-process prefix and a counter make them unique without a random draw per request.
 const tracePrefix = randomBytes(6).toString('hex');
 let traceCounter = 0;
+// The time part changes once a second: kept with the prefix rather than formatted per request.
+let traceSecond = -1;
+let traceHead = '';
 function traceId(now: number): string {
   traceCounter = (traceCounter + 1) % 0x1000000000000;
-  return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${tracePrefix}${traceCounter.toString(16).padStart(12, '0')}`;
+  const second = Math.floor(now / 1000);
+  if (second !== traceSecond) {
+    traceSecond = second;
+    traceHead = `Root=1-${second.toString(16).padStart(8, '0')}-${tracePrefix}`;
+  }
+  return `${traceHead}${traceCounter.toString(16).padStart(12, '0')}`;
 }
 
 /**
