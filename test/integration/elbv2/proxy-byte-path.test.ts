@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startSlipway, type TestSlipway } from '../../helpers/slipway.js';
@@ -34,6 +34,8 @@ describe('ELBv2 proxy: heads handled as bytes on the fast path', () => {
   let b: Target;
   let url: string;
   let pairUrl: string;
+  let old: Server;
+  let oldUrl: string;
 
   beforeAll(async () => {
     sw = await startSlipway({ clock: new ManualClock(), elbPorts: 'ephemeral' });
@@ -54,10 +56,15 @@ describe('ELBv2 proxy: heads handled as bytes on the fast path', () => {
     b = await startTarget('b', side('b'));
     url = (await createAlb(sw, 'bytes', { web: [echo] }, (g) => forwardTo(g.web))).url;
     pairUrl = (await createAlb(sw, 'pairs', { web: [a, b] }, (g) => forwardTo(g.web))).url;
+    // An HTTP/1.0 target: it answers each connection once, then closes it.
+    old = createServer((c) => c.once('data', () => c.end('HTTP/1.0 200 OK\r\nContent-Length: 2\r\nX-Old: 1\r\n\r\nhi')));
+    await new Promise<void>((r) => old.listen(0, '127.0.0.1', () => r()));
+    const oldTarget = { server: old, port: (old.address() as AddressInfo).port, hits: [], close: async () => {} } as unknown as Target;
+    oldUrl = (await createAlb(sw, 'old', { web: [oldTarget] }, (g) => forwardTo(g.web))).url;
   });
   afterAll(async () => {
     await sw.close();
-    await Promise.all([echo.close(), a.close(), b.close()]);
+    await Promise.all([echo.close(), a.close(), b.close(), new Promise((r) => old.close(r))]);
   });
 
   it('forwards the client\'s lines as they came, less hop-by-hop ones, with X-Forwarded-* added; drops the target\'s hop-by-hop lines', async () => {
@@ -116,5 +123,15 @@ describe('ELBv2 proxy: heads handled as bytes on the fast path', () => {
     expect(new Set(ports.a).size).toBe(1);
     expect(new Set(ports.b).size).toBe(1);
     expect(ports.a.length + ports.b.length).toBe(6);
+  });
+
+  it('answers an HTTP/1.0 target\'s response as HTTP/1.1 and opens a new target connection for the next request', async () => {
+    const host = new URL(oldUrl).host;
+    const s = open(oldUrl);
+    for (let i = 0; i < 2; i++) {
+      const text = await exchange(s, `GET /o${i} HTTP/1.1\r\nHost: ${host}\r\n\r\n`, (t) => t.endsWith('hi'));
+      expect(text).toBe('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Old: 1\r\n\r\nhi');
+    }
+    s.destroy();
   });
 });

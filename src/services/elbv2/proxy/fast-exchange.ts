@@ -18,8 +18,7 @@ export interface ExchangeHost {
   traceId(now: number): string;
 }
 
-// HTTP/1.1 keeps the connection by default: no Connection field for the target to parse.
-const TAIL = Buffer.from('\r\n', 'latin1');
+const NO_BYTES = Buffer.alloc(0);
 const NONE: readonly string[] = [];
 
 /**
@@ -30,7 +29,7 @@ const NONE: readonly string[] = [];
 export class ListenerExchange implements FastExchange {
   host = '';
   port = 0;
-  head: Buffer = TAIL;
+  head: Buffer = NO_BYTES;
   cookies: readonly string[] = NONE;
   idleTimeoutMs = 60_000;
   private target: TargetRuntime | undefined;
@@ -43,7 +42,7 @@ export class ListenerExchange implements FastExchange {
   private tgPool: TargetPool | undefined;
   private hostRaw = '';
   /** The Host, X-Forwarded-For (when the client sent none), -Proto and -Port lines. */
-  private fixedLines: Buffer = TAIL;
+  private fixedLines: Buffer = NO_BYTES;
 
   constructor(private readonly listener: ExchangeHost) {}
 
@@ -86,7 +85,10 @@ export class ListenerExchange implements FastExchange {
     this.tgPool = undefined;
   }
 
-  /** The client's start line and kept lines, then the load balancer's: one buffer. */
+  /**
+   * The client's start line and kept lines, then the load balancer's: one buffer. No Connection
+   * field: HTTP/1.1 keeps the connection by default, and the target has one field less to parse.
+   */
   private buildHead(buf: Buffer, scan: RequestScan, client: Socket, table: RouteTable): Buffer {
     const hostRaw = buf.toString('latin1', scan.hostStart, scan.hostEnd);
     let fixed = this.fixedLines;
@@ -96,12 +98,13 @@ export class ListenerExchange implements FastExchange {
       fixed = this.fixedLines = Buffer.from(this.lines(table, hostRaw, client, undefined), 'latin1');
     }
     const trace = scan.hasTrace ? '' : `x-amzn-trace-id: ${this.listener.traceId(this.listener.clock.now())}\r\n`;
-    const out = Buffer.allocUnsafe(scan.fieldsStart + scan.keptBytes + fixed.length + trace.length + TAIL.length);
+    const out = Buffer.allocUnsafe(scan.fieldsStart + scan.keptBytes + fixed.length + trace.length + 2);
     let at = buf.copy(out, 0, 0, scan.fieldsStart);
     at = scan.copyKept(buf, out, at);
     at += fixed.copy(out, at);
     if (trace) at += out.write(trace, at, 'latin1');
-    TAIL.copy(out, at);
+    out[at] = 0x0d; // the blank line
+    out[at + 1] = 0x0a;
     return out;
   }
 

@@ -321,13 +321,13 @@ export class FastConnection {
       return src.subarray(0, s.length + body.length);
     }
     const out = Buffer.allocUnsafe(s.fieldsStart + s.keptBytes + extra.length + 2 + body.length);
-    HTTP11.copy(out, 0);
-    let at = 8 + src.copy(out, 8, 8, s.fieldsStart);
+    // The status line as it came, under HTTP/1.1 when the target spoke 1.0.
+    let at = s.http11 ? src.copy(out, 0, 0, s.fieldsStart) : HTTP11.copy(out, 0) + src.copy(out, 8, 8, s.fieldsStart);
     at = s.copyKept(src, out, at);
     if (extra) at += out.write(extra, at, 'latin1');
     out[at++] = 0x0d;
     out[at++] = 0x0a;
-    body.copy(out, at);
+    if (body.length) body.copy(out, at);
     return out;
   }
 
