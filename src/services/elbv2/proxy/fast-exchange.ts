@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Clock } from '../../../core/clock.js';
 import type { RequestFacts } from '../conditions.js';
-import type { FastExchange } from './fast-path.js';
+import type { FastExchange } from './fast-router.js';
 import type { RequestScan } from './head-scan.js';
 import { parseRequestHead } from './http1.js';
 import type { MetricCounter, MetricsAggregator } from './metrics.js';

@@ -1,56 +1,13 @@
 import type { Socket } from 'node:net';
-import type { Clock, Timer } from '../../../core/clock.js';
-import { elbErrorBody, ELB_TEXT } from './forward.js';
+import type { Timer } from '../../../core/clock.js';
+import { byteClientHead, elbErrorResponse, elbLines, slowClientHead, wantsClose } from './client-head.js';
 import { Framing, RequestScan, ResponseScan, Scan } from './head-scan.js';
-import { ChunkedScanner, MAX_HEAD, parseResponseHead, responseFraming, type ResponseHead } from './http1.js';
-import type { UpstreamPool } from './upstream-pool.js';
+import { ChunkedScanner, MAX_HEAD, parseResponseHead, responseFraming } from './http1.js';
+import type { FastExchange, FastRouter } from './fast-router.js';
 
-/**
- * One connection's routing for the fast path, reused for each of its requests: `plan` fills
- * it in (or answers false to send the connection to node:http), `done` settles the exchange.
- */
-export interface FastExchange {
-  host: string;
-  port: number;
-  /** The request head for the target, blank line included. */
-  head: Buffer;
-  /** Set-Cookie values of the load balancer's own (stickiness); usually none. */
-  cookies: readonly string[];
-  idleTimeoutMs: number;
-  plan(buf: Buffer, scan: RequestScan, client: Socket): boolean;
-  /** Registers the abort of a draining target's delay running out, until `done`. */
-  watch(abort: () => void): void;
-  /** The exchange ended: the target is released and the metrics counted (-1 / NaN: no such figure). */
-  done(targetStatus: number, elbStatus: number, targetSeconds: number): void;
-}
-
-export interface FastRouter {
-  readonly clock: Clock;
-  readonly upstreams: UpstreamPool;
-  exchange(): FastExchange;
-  /** Gives the connection, with the bytes read but not handled, to the node:http server. */
-  handOver(client: Socket, buffered: Buffer): void;
-}
-
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 const EMPTY = Buffer.alloc(0);
-const HTTP11 = Buffer.from('HTTP/1.1', 'latin1');
 /** Body bytes up to this size are copied behind the head so a small response is one write. */
 const SMALL = 16 * 1024;
-
-/** The response head for the client from the string parser (responses the byte scanner leaves): hop-by-hop fields dropped. */
-function slowClientHead(r: ResponseHead, chunked: boolean, extra: string): Buffer {
-  const named = r.headers.connection ? new Set(r.headers.connection.split(',').map((s) => s.trim().toLowerCase())) : undefined;
-  let out = `HTTP/1.1 ${r.status} ${r.message}\r\n`;
-  for (const line of r.lines) {
-    const name = line.slice(0, line.indexOf(':')).toLowerCase();
-    if ((HOP.has(name) && !(name === 'transfer-encoding' && chunked)) || named?.has(name)) continue;
-    out += `${line}\r\n`;
-  }
-  return Buffer.from(`${out}${extra}\r\n`, 'latin1');
-}
-
-const wantsClose = (r: ResponseHead) => r.headers.connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(r.headers.connection);
 
 /**
  * One client connection on the listener's fast path. Heads are scanned as bytes (head-scan.ts),
@@ -263,10 +220,7 @@ export class FastConnection {
 
   /** Cookie and connection lines of the load balancer's own, after the target's fields. */
   private extraLines(): string {
-    const cookies = this.ex.cookies;
-    let out = '';
-    for (let i = 0; i < cookies.length; i++) out += `set-cookie: ${cookies[i]}\r\n`;
-    return this.closeAfter ? `${out}connection: close\r\n` : out;
+    return this.ex.cookies.length || this.closeAfter ? elbLines(this.ex.cookies, this.closeAfter) : '';
   }
 
   private body(chunk: Buffer): void {
@@ -311,24 +265,8 @@ export class FastConnection {
     return this.client.write(out);
   }
 
-  /** The target's head with its hop-by-hop lines left out and the load balancer's lines added, then `body`: one buffer. */
   private clientHead(body: Buffer): Buffer {
-    const s = this.res;
-    const src = this.headSrc;
-    const extra = this.ex.cookies.length || this.closeAfter ? this.extraLines() : '';
-    // Nothing to change and the body right behind the head: the bytes go as they came.
-    if (s.http11 && s.untouched && !extra && (body.length === 0 || (body.buffer === src.buffer && body.byteOffset === src.byteOffset + s.length))) {
-      return src.subarray(0, s.length + body.length);
-    }
-    const out = Buffer.allocUnsafe(s.fieldsStart + s.keptBytes + extra.length + 2 + body.length);
-    // The status line as it came, under HTTP/1.1 when the target spoke 1.0.
-    let at = s.http11 ? src.copy(out, 0, 0, s.fieldsStart) : HTTP11.copy(out, 0) + src.copy(out, 8, 8, s.fieldsStart);
-    at = s.copyKept(src, out, at);
-    if (extra) at += out.write(extra, at, 'latin1');
-    out[at++] = 0x0d;
-    out[at++] = 0x0a;
-    if (body.length) body.copy(out, at);
-    return out;
+    return byteClientHead(this.res, this.headSrc, this.extraLines(), body);
   }
 
   /** The response is complete: the target connection stays for the next request when it can be reused. */
@@ -366,9 +304,7 @@ export class FastConnection {
 
   private failBeforeHead(status: number): void {
     this.unpair(false);
-    const body = elbErrorBody(status);
-    const close = this.closeAfter ? 'connection: close\r\n' : '';
-    this.client.write(`HTTP/1.1 ${status} ${ELB_TEXT[status]}\r\nserver: awselb/2.0\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${close}\r\n${body}`, 'latin1');
+    this.client.write(elbErrorResponse(status, this.closeAfter), 'latin1');
     this.settle(-1, status);
   }
 
