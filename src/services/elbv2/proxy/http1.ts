@@ -118,6 +118,13 @@ export class ChunkedScanner {
   private inExtension = false;
   private lineLength = 0;
 
+  /** Starts over for the next body. */
+  reset(): void {
+    this.state = ChunkState.Size;
+    this.size = this.lineLength = 0;
+    this.sawDigit = this.inExtension = false;
+  }
+
   /** Consumes `buf` from `start`; answers the offset just past the body's end, -1 when not there yet, -2 on a framing error. */
   scan(buf: Buffer, start = 0): number {
     let i = start;

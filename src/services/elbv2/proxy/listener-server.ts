@@ -10,9 +10,10 @@ import { errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Scope } from '../../../core/scope.js';
 import type { RequestFacts } from '../conditions.js';
-import { FastConnection, type FastPlan, type FastRouter } from './fast-path.js';
+import { ListenerExchange } from './fast-exchange.js';
+import { FastConnection } from './fast-path.js';
+import type { FastRouter } from './fast-router.js';
 import { forward, forwardHeaders, forwardUpgrade, sendElbError, type ForwardResult } from './forward.js';
-import type { RequestHead } from './http1.js';
 import type { MetricsAggregator } from './metrics.js';
 import { redirectLocation } from './redirect.js';
 import { dimensionOf, selectRoute, type Route, type RouteTable } from './route-table.js';
@@ -49,9 +50,17 @@ function cookie(header: string | undefined, name: string): string | undefined {
 // Trace ids: a random per-process prefix and a counter make them unique without a random draw per request.
 const tracePrefix = randomBytes(6).toString('hex');
 let traceCounter = 0;
+// The time part changes once a second: kept with the prefix rather than formatted per request.
+let traceSecond = -1;
+let traceHead = '';
 function traceId(now: number): string {
   traceCounter = (traceCounter + 1) % 0x1000000000000;
-  return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${tracePrefix}${traceCounter.toString(16).padStart(12, '0')}`;
+  const second = Math.floor(now / 1000);
+  if (second !== traceSecond) {
+    traceSecond = second;
+    traceHead = `Root=1-${second.toString(16).padStart(8, '0')}-${tracePrefix}`;
+  }
+  return `${traceHead}${traceCounter.toString(16).padStart(12, '0')}`;
 }
 
 /**
@@ -121,42 +130,21 @@ export class ListenerServer implements FastRouter {
     client.resume();
   }
 
-  /** The fast path's plan for a request: only a forward to a target, anything else goes to node:http. */
-  plan(head: RequestHead, client: Socket): FastPlan | undefined {
-    const table = this.host.table(this.listenerArn);
-    if (!table) return undefined;
-    const needsFacts = table.rules.length > 0;
-    const route = needsFacts ? selectRoute(table, this.factsOf(head.method, head.target, head.headers, client.remoteAddress)) : table.fallback;
-    if (route.action.Type !== 'forward') return undefined;
-    const dest = this.destination(head.headers.cookie, table, route);
-    if (!dest) return undefined;
-    const headers = this.headersFor(head.headers, client, table, false);
-    let text = `${head.method} ${head.target} HTTP/1.1\r\n`;
-    for (const k in headers) {
-      const v = headers[k];
-      if (v === undefined) continue;
-      if (Array.isArray(v)) for (const x of v) text += `${k}: ${x}\r\n`;
-      else text += `${k}: ${v}\r\n`;
-    }
-    const { pool, target } = dest;
-    target.inFlight++;
-    const lb = dimensionOf(table.lb.arn);
-    const tg = dimensionOf(pool.tg.arn);
-    return {
-      host: target.address!,
-      port: target.port,
-      head: `${text}connection: keep-alive\r\n\r\n`,
-      cookies: dest.cookies,
-      idleTimeoutMs: Number(table.lb.attributes['idle_timeout.timeout_seconds'] ?? '60') * 1000,
-      onAbort: (abort) => {
-        target.aborts.add(abort);
-        return () => target.aborts.delete(abort);
-      },
-      done: (r) => {
-        pool.release(target);
-        this.host.metrics.record({ scope: table.scope, lb, tg, ...r });
-      },
-    };
+  /** A connection's routing for the fast path. */
+  exchange(): ListenerExchange {
+    return new ListenerExchange(this);
+  }
+
+  currentTable(): RouteTable | undefined {
+    return this.host.table(this.listenerArn);
+  }
+
+  get metrics(): MetricsAggregator {
+    return this.host.metrics;
+  }
+
+  traceId(now: number): string {
+    return traceId(now);
   }
 
   listen(port: number, bindHost: string): Promise<number> {
@@ -181,7 +169,7 @@ export class ListenerServer implements FastRouter {
     return this.factsOf(req.method ?? 'GET', req.url ?? '/', headers, req.socket.remoteAddress);
   }
 
-  private factsOf(method: string, url: string, headers: Record<string, string | undefined>, sourceIp: string | undefined): RequestFacts {
+  factsOf(method: string, url: string, headers: Record<string, string | undefined>, sourceIp: string | undefined): RequestFacts {
     const q = url.indexOf('?');
     const query: [string, string][] = q < 0 ? [] : [...new URLSearchParams(url.slice(q + 1))];
     return { method, path: q < 0 ? url : url.slice(0, q), host: (headers.host ?? '').replace(/:\d+$/, '').toLowerCase(), headers, query, sourceIp: sourceIp ?? '' };
@@ -230,7 +218,7 @@ export class ListenerServer implements FastRouter {
   }
 
   /** The target group (by weight, or the sticky one) and the target (round robin, or the sticky one). */
-  private destination(cookieHeader: string | undefined, table: RouteTable, route: Route): Destination | undefined {
+  destination(cookieHeader: string | undefined, table: RouteTable, route: Route): Destination | undefined {
     const fc = route.action.ForwardConfig!;
     const cookies: string[] = [];
     let order: string[];

@@ -192,6 +192,23 @@ export class TargetPool {
 
   /** The target for the next request, or undefined when there is none to send it to (503). */
   choose(sticky?: string): TargetRuntime | undefined {
+    // Round robin among usable targets, counted in place: no list per request.
+    if (!sticky && this.tg.attributes['load_balancing.algorithm.type'] !== 'least_outstanding_requests') {
+      let n = 0;
+      for (const t of this.targets.values()) if (this.usable(t)) n++;
+      if (n > 0) {
+        let k = this.next++ % n;
+        for (const t of this.targets.values()) if (this.usable(t) && k-- === 0) return t;
+      }
+    }
+    return this.chooseAmongAll(sticky);
+  }
+
+  private usable(t: TargetRuntime): boolean {
+    return !t.draining && t.address !== undefined && !t.invalid && (!this.checking || t.health.state === 'healthy');
+  }
+
+  private chooseAmongAll(sticky?: string): TargetRuntime | undefined {
     let pool: TargetRuntime[] = [];
     for (const t of this.targets.values()) if (!t.draining && t.address && !t.invalid && (!this.checking || t.health.state === 'healthy')) pool.push(t);
     if (pool.length === 0) pool = [...this.targets.values()].filter((t) => !t.draining && t.address && !t.invalid && t.health.state === 'unhealthy');

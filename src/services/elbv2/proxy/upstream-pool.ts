@@ -12,12 +12,12 @@ export class UpstreamPool {
   private readonly idle = new Map<string, Socket[]>();
   private readonly open = new Set<Socket>();
 
-  /** An idle connection to host:port, or a new one (connecting; writes queue until it is up). */
-  acquire(host: string, port: number): { socket: Socket; reused: boolean } {
+  /** An idle connection to host:port, or a new one (still `connecting`; writes queue until it is up). */
+  acquire(host: string, port: number): Socket {
     const key = `${host}:${port}`;
     const list = this.idle.get(key);
     const socket = list?.pop();
-    if (socket) return { socket, reused: true };
+    if (socket) return socket;
     const fresh = connect({ host, port, noDelay: true });
     this.open.add(fresh);
     fresh.on('error', noop); // the request in flight has its own listener; an idle one just closes
@@ -27,7 +27,7 @@ export class UpstreamPool {
       const at = l ? l.indexOf(fresh) : -1;
       if (at >= 0) l!.splice(at, 1);
     });
-    return { socket: fresh, reused: false };
+    return fresh;
   }
 
   /** A connection whose exchange ended cleanly goes back to the pool. */
