@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudwatchOperations, MetricDatum } from '../../aws/models/generated/cloudwatch.js';
+import type { Timer } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Scope } from '../../core/scope.js';
+import { LambdaPool } from '../../runtime/lambda-pool.js';
+import type { InvocationOutcome } from '../../runtime/lambda-worker.js';
+import type { ServiceDeps } from '../service.js';
+import { unpackPackage } from './code.js';
+import { environmentSpec, logStreamName, writeBootstraps } from './environment.js';
+import { LogWriter, outputEvents } from './log-writer.js';
+import { LambdaMetrics } from './metrics.js';
+import type { LambdaStore, VersionRecord } from './store.js';
+
+/** One invocation's target: the version that runs and how the caller named it. */
+export interface InvokeTarget {
+  scope: Scope;
+  version: VersionRecord;
+  invokedArn: string;
+  /** `name:alias` or `name:version` for the Resource metric dimension. */
+  resource?: string;
+  /** Invoked through an alias: metrics also carry the ExecutedVersion dimension. */
+  viaAlias?: boolean;
+}
+
+export interface InvokeResult {
+  payload: Buffer;
+  functionError?: 'Unhandled';
+  /** The invocation's log, START to REPORT, as written to CloudWatch Logs. */
+  log: string;
+}
+
+export interface AsyncJob {
+  scope: Scope;
+  functionName: string;
+  version: string;
+  invokedArn: string;
+  resource?: string;
+  viaAlias?: boolean;
+  payload: string;
+  requestId: string;
+}
+
+interface MetricsJob {
+  scope: Scope;
+  data: (Omit<MetricDatum, 'Timestamp'> & { Timestamp: number })[];
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Runs invocations: unpacks the version's code once, hands the invocation to a warm
+ * execution environment, writes its log to CloudWatch Logs and counts its AWS/Lambda
+ * metrics. `Event` invocations are durable jobs, retried twice on a function error as AWS does.
+ */
+export class LambdaEngine {
+  readonly pool: LambdaPool;
+  private readonly logs: LogWriter;
+  private readonly metrics = new LambdaMetrics();
+  private readonly unpacked = new Map<string, Promise<string>>();
+  private bootstraps: { node: string; python: string } | undefined;
+  private flushTimer: Timer | undefined;
+  private running = false;
+  readonly enqueueAsync: (job: AsyncJob) => void;
+  private readonly enqueueMetrics: (job: MetricsJob) => void;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly store: LambdaStore,
+  ) {
+    this.pool = new LambdaPool(deps.clock);
+    this.logs = new LogWriter(deps.aws, deps.log);
+    this.enqueueAsync = deps.jobs.define<AsyncJob>('lambda.async-invoke', (job) => this.runAsync(job), {
+      maxAttempts: 3,
+      backoffMs: (attempt) => attempt * MINUTE,
+      onExhausted: (job, e) => deps.log.warn('asynchronous invocation failed after its retries', { function: job.functionName, requestId: job.requestId, error: errorMessage(e) }),
+    });
+    this.enqueueMetrics = deps.jobs.define<MetricsJob>('lambda.metrics', (job) => this.putMetrics(job), { maxAttempts: 5 });
+  }
+
+  start(): void {
+    this.running = true;
+    this.scheduleFlush();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.flushTimer?.cancel();
+    this.flush();
+    this.pool.stop();
+  }
+
+  reset(): void {
+    this.pool.stop();
+    this.unpacked.clear();
+    this.logs.reset();
+  }
+
+  /** Ends warm environments of a function (all versions) or of one version. */
+  retire(scope: Scope, name: string, version?: string): void {
+    this.pool.retire(`${scope.accountId}|${scope.region}|${name}|${version ? `${version}|` : ''}`);
+  }
+
+  async invoke(target: InvokeTarget, payload: Buffer, requestId: string, clientContext?: string): Promise<InvokeResult> {
+    const { scope, version } = target;
+    const config = version.config;
+    const codeDir = await this.codeDir(version.codeBlob);
+    this.bootstraps ??= writeBootstraps(join(this.deps.dataDir, 'runtime'));
+    const bootstraps = this.bootstraps;
+    const key = `${scope.accountId}|${scope.region}|${config.FunctionName}|${config.Version}|${config.RevisionId}`;
+    const timeoutMs = (config.Timeout ?? 3) * 1000;
+    const startedAt = this.deps.clock.now();
+    const outcome = await this.pool.invoke(
+      key,
+      () => environmentSpec(this.deps, scope, config, codeDir, bootstraps),
+      // The deadline is what the function's own (wall) clock sees; the timeout itself runs on Slipway's clock.
+      { requestId, payload, invokedArn: target.invokedArn, deadlineMs: Date.now() + timeoutMs / this.deps.clock.timeScale, clientContext },
+      timeoutMs,
+    );
+    const failed = outcome.status !== 'ok';
+    const log = await this.writeLog(target, requestId, outcome, startedAt);
+    this.metrics.record({ scope, functionName: config.FunctionName!, resource: target.resource, executedVersion: target.viaAlias ? config.Version : undefined, durationMs: outcome.durationMs, error: failed });
+    return { payload: failed ? errorPayload(outcome, requestId, config.Timeout ?? 3) : outcome.payload, functionError: failed ? 'Unhandled' : undefined, log };
+  }
+
+  private codeDir(blob: string): Promise<string> {
+    let p = this.unpacked.get(blob);
+    if (!p) {
+      const dir = join(this.deps.dataDir, 'code', blob);
+      p = unpackPackage(readFileSync(this.deps.blobs.path(blob)), dir).then(() => dir);
+      p.catch(() => this.unpacked.delete(blob));
+      this.unpacked.set(blob, p);
+    }
+    return p;
+  }
+
+  private async writeLog(target: InvokeTarget, requestId: string, o: InvocationOutcome, startedAt: number): Promise<string> {
+    const config = target.version.config;
+    const now = this.deps.clock.now();
+    const lines = [`START RequestId: ${requestId} Version: ${config.Version}`];
+    const events = [{ timestamp: startedAt, message: lines[0]! }, ...outputEvents(o.output, now)];
+    if (o.status === 'timeout') events.push({ timestamp: now, message: `${new Date(now).toISOString()} ${requestId} Task timed out after ${(config.Timeout ?? 3).toFixed(2)} seconds` });
+    const billed = Math.max(1, Math.ceil(o.durationMs));
+    const report = [
+      `REPORT RequestId: ${requestId}`,
+      `Duration: ${o.durationMs.toFixed(2)} ms`,
+      `Billed Duration: ${billed} ms`,
+      `Memory Size: ${config.MemorySize ?? 128} MB`,
+      ...(o.maxMemoryMb ? [`Max Memory Used: ${o.maxMemoryMb} MB`] : []),
+      ...(o.initDurationMs ? [`Init Duration: ${o.initDurationMs.toFixed(2)} ms`] : []),
+    ].join('\t');
+    events.push({ timestamp: now, message: `END RequestId: ${requestId}` }, { timestamp: now, message: `${report}\t` });
+    const group = config.LoggingConfig?.LogGroup ?? `/aws/lambda/${config.FunctionName}`;
+    await this.logs.write(target.scope, group, logStreamName(now, config.Version ?? '$LATEST', o.environmentId), events);
+    return events.map((e) => e.message).join('\n') + '\n';
+  }
+
+  private async runAsync(job: AsyncJob): Promise<void> {
+    const id = job.version === '$LATEST' ? undefined : `${job.functionName}/${job.version}`;
+    const version = id ? this.store.versions.get(job.scope, id) : this.store.functions.get(job.scope, job.functionName)?.latest;
+    if (!version) {
+      this.deps.log.warn('asynchronous invocation dropped: the function version no longer exists', { function: job.functionName, version: job.version });
+      return;
+    }
+    const result = await this.invoke({ scope: job.scope, version, invokedArn: job.invokedArn, resource: job.resource, viaAlias: job.viaAlias }, Buffer.from(job.payload, 'base64'), job.requestId);
+    if (result.functionError) throw new Error(`function error: ${result.payload.toString('utf8').slice(0, 500)}`);
+  }
+
+  private scheduleFlush(): void {
+    if (!this.running) return;
+    const now = this.deps.clock.now();
+    this.flushTimer = this.deps.clock.setTimer(MINUTE - (now % MINUTE) || MINUTE, () => {
+      this.flush();
+      this.scheduleFlush();
+    });
+  }
+
+  /** Hands the minute's metrics to CloudWatch as durable jobs. */
+  flush(): void {
+    for (const { scope, data } of this.metrics.drain(this.deps.clock.now())) {
+      for (let i = 0; i < data.length; i += 500) {
+        this.enqueueMetrics({ scope, data: data.slice(i, i + 500).map((d) => ({ ...d, Timestamp: (d.Timestamp as Date).getTime() })) });
+      }
+    }
+  }
+
+  private async putMetrics(job: MetricsJob): Promise<void> {
+    await this.deps.aws.service<CloudwatchOperations>('cloudwatch', job.scope).PutMetricData({
+      Namespace: 'AWS/Lambda',
+      MetricData: job.data.map((d) => ({ ...d, Timestamp: new Date(d.Timestamp) })),
+    });
+  }
+}
+
+/** What the caller gets back when the function did not return normally. */
+function errorPayload(o: InvocationOutcome, requestId: string, timeoutSeconds: number): Buffer {
+  if (o.status === 'timeout') {
+    return Buffer.from(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` }));
+  }
+  return o.payload.length ? o.payload : Buffer.from(JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `RequestId: ${requestId} Error: Runtime failed without a reason` }));
+}

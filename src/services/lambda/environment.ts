@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FunctionConfiguration } from '../../aws/models/generated/lambda.js';
+import { ServiceError } from '../../core/errors.js';
+import { base32Id, secretKey } from '../../core/ids.js';
+import type { Scope } from '../../core/scope.js';
+import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from '../../runtime/lambda-bootstraps.js';
+import type { EnvironmentSpec } from '../../runtime/lambda-worker.js';
+import type { ServiceDeps } from '../service.js';
+import { runtimeFamily } from './config.js';
+
+/** AWS's per-environment log stream: 2024/01/01/[$LATEST]<32 hex digits>. */
+export function logStreamName(now: number, version: string, environmentId: string): string {
+  const d = new Date(now).toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${d}/[${version}]${environmentId}`;
+}
+
+/** Writes the runtime clients once per start into the service's directory. */
+export function writeBootstraps(dir: string): { node: string; python: string } {
+  mkdirSync(dir, { recursive: true });
+  const node = join(dir, 'node-bootstrap.mjs');
+  const python = join(dir, 'python-bootstrap.py');
+  writeFileSync(node, NODE_BOOTSTRAP);
+  writeFileSync(python, PYTHON_BOOTSTRAP);
+  return { node, python };
+}
+
+/**
+ * How to start an execution environment for one function version: the runtime client for
+ * its family, in its unpacked code directory, with the variables AWS sets and credentials
+ * Slipway issues for the function's role, so the AWS SDK inside reaches Slipway.
+ */
+export function environmentSpec(
+  deps: ServiceDeps,
+  scope: Scope,
+  config: FunctionConfiguration,
+  codeDir: string,
+  bootstraps: { node: string; python: string },
+): EnvironmentSpec {
+  const environmentId = randomBytes(16).toString('hex');
+  const family = runtimeFamily(config.Runtime);
+  if (!family) {
+    throw new ServiceError('InvalidRuntimeException', `The runtime parameter of ${config.Runtime} is not supported for local execution: use a nodejs, python3 or provided runtime.`, { fields: { Type: 'User' } });
+  }
+  const version = config.Version ?? '$LATEST';
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    ...(config.Environment?.Variables ?? {}),
+    ...credentials(deps, scope, config),
+    AWS_ENDPOINT_URL: deps.endpoint(),
+    AWS_REGION: scope.region,
+    AWS_DEFAULT_REGION: scope.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${config.Runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: config.FunctionName!,
+    AWS_LAMBDA_FUNCTION_VERSION: version,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize ?? 128),
+    AWS_LAMBDA_LOG_GROUP_NAME: config.LoggingConfig?.LogGroup ?? `/aws/lambda/${config.FunctionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(deps.clock.now(), version, environmentId),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    _HANDLER: config.Handler ?? '',
+    LAMBDA_TASK_ROOT: codeDir,
+    LAMBDA_RUNTIME_DIR: join(bootstraps.node, '..'),
+    PYTHONUNBUFFERED: '1',
+  };
+  if (family === 'node') return { command: process.execPath, args: [bootstraps.node], cwd: codeDir, env, environmentId };
+  if (family === 'python') return { command: 'python3', args: [bootstraps.python], cwd: codeDir, env, environmentId };
+  return { command: join(codeDir, 'bootstrap'), args: [], cwd: codeDir, env, environmentId };
+}
+
+/** A session for the function's execution role, valid for Slipway like STS-issued keys. */
+function credentials(deps: ServiceDeps, scope: Scope, config: FunctionConfiguration): Record<string, string> {
+  const roleName = config.Role?.split('/').pop() ?? 'lambda-role';
+  const session = config.FunctionName!;
+  const accessKeyId = `ASIA${base32Id(16)}`;
+  const secretAccessKey = secretKey();
+  const sessionToken = Buffer.from(`slipway-session:${scope.accountId}:${base32Id(48)}`).toString('base64');
+  deps.credentials.put({
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    accountId: scope.accountId,
+    principalArn: `arn:aws:sts::${scope.accountId}:assumed-role/${roleName}/${session}`,
+    userId: `AROA${base32Id(17)}:${session}`,
+    expiresAt: deps.clock.now() + 12 * 3600 * 1000,
+  });
+  return { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken };
+}
