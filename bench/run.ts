@@ -3,6 +3,7 @@ import { benchCloudwatch } from './cloudwatch.js';
 import { benchCodebuild } from './codebuild.js';
 import { benchCodecommit } from './codecommit.js';
 import { benchCodedeploy } from './codedeploy.js';
+import { benchCodedeployLambda } from './codedeploy-lambda.js';
 import { benchCodedeployTraffic } from './codedeploy-traffic.js';
 import { benchCodepipeline } from './codepipeline.js';
 import { benchDynamodb } from './dynamodb.js';
@@ -29,6 +30,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   codebuild: benchCodebuild,
   codedeploy: benchCodedeploy,
   'codedeploy-traffic': benchCodedeployTraffic,
+  'codedeploy-lambda': benchCodedeployLambda,
 };
 
 const wanted = process.argv.slice(2);
