@@ -67,6 +67,7 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
     async CreateDeployment(input, ctx) {
       const app = mustApp(store, ctx, input.applicationName);
       const group = mustGroup(store, ctx, app.applicationName, input.deploymentGroupName);
+      if (app.computePlatform === 'ECS') throw err('OperationNotSupportedException', 'Deployments on the ECS compute platform are not available in Slipway: only EC2/On-premises (Server) and Lambda applications can be deployed.');
       const lambda = app.computePlatform === 'Lambda' ? await lambdaRevision(aws, ctx, input.revision ?? group.targetRevision) : undefined;
       const revision = lambda ? lambda.revision : checkRevision(input.revision ?? group.targetRevision);
       const configName = input.deploymentConfigName ?? group.deploymentConfigName;

@@ -213,6 +213,9 @@ describe('CodeDeploy on the Lambda compute platform (SDK v3)', { timeout: 60_000
     expect(await errorName(deploy(cd, 'fn-app', 'live', 'version: 0.0\nResources: []\n'))).toMatch(/^InvalidRevisionException: .*no Resources section/);
     const s3Zip = cd.send(new CreateDeploymentCommand({ applicationName: 'fn-app', deploymentGroupName: 'live', revision: { revisionType: 'S3', s3Location: { bucket: 'b', key: 'k', bundleType: 'zip' } } }));
     expect(await errorName(s3Zip)).toMatch(/^InvalidRevisionException: .*bundleType must be YAML or JSON/);
+    await cd.send(new CreateApplicationCommand({ applicationName: 'ecs-app', computePlatform: 'ECS' }));
+    await cd.send(new CreateDeploymentGroupCommand({ applicationName: 'ecs-app', deploymentGroupName: 'g', serviceRoleArn: ROLE }));
+    expect(await errorName(deploy(cd, 'ecs-app', 'g', 'version: 0.0\n'))).toMatch(/^OperationNotSupportedException: Deployments on the ECS compute platform are not available/);
     const put = (deploymentId: string, execution: string, status: string) => errorName(cd.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId: execution, status: status as 'Succeeded' })));
     expect(await put(drift.deploymentId!, 'nope', 'Succeeded')).toMatch(/^InvalidLifecycleEventHookExecutionIdException/);
     expect(await put(drift.deploymentId!, 'nope', 'Pending')).toMatch(/^InvalidLifecycleEventHookExecutionStatusException/);
