@@ -2,6 +2,7 @@ import { CreateFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionCodeC
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectSandbox } from '../../../src/runtime/sandbox.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 import { ROLE, makeZip } from './zip.js';
 
@@ -92,6 +93,15 @@ exports.handler = async () => (await new STSClient({}).send(new GetCallerIdentit
     const out = await invoke('caller');
     expect(out.out.FunctionError).toBeUndefined();
     expect(Buffer.from(out.out.Payload!).toString()).toBe('"arn:aws:sts::000000000000:assumed-role/lambda-role/caller"');
+  });
+
+  it('sandboxes the environment where bubblewrap works: code at /var/task, private /tmp, data dir hidden', async () => {
+    const code = `const fs = require('fs');
+exports.handler = async (e) => { fs.writeFileSync('/tmp/scratch', 'ok'); return { root: process.env.LAMBDA_TASK_ROOT, cwd: process.cwd(), tmp: fs.readFileSync('/tmp/scratch', 'utf8'), seesData: fs.existsSync(e.dataDir + '/slipway.db') }; };`;
+    await create('boxed', 'nodejs20.x', 'index.handler', makeZip({ 'index.js': code }));
+    const out = await invoke('boxed', { dataDir: s.dataDir });
+    if (detectSandbox().kind === 'bubblewrap') expect(out.body).toEqual({ root: '/var/task', cwd: '/var/task', tmp: 'ok', seesData: false });
+    else expect(out.body).toMatchObject({ tmp: 'ok' });
   });
 
   it('takes the package from S3', async () => {

@@ -1,9 +1,10 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
@@ -67,12 +68,23 @@ describe('logs, metrics and alarms from real invocations (ManualClock)', () => {
 describe('Event invocations are durable jobs', () => {
   it('retries a failed asynchronous invocation after a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-lambda-'));
-    const marker = join(dataDir, 'first-attempt');
-    const code = makeZip({ 'index.js': `const fs = require('fs');\nexports.handler = async (e) => { if (!fs.existsSync(${JSON.stringify(marker)})) { fs.writeFileSync(${JSON.stringify(marker)}, 'x'); throw new Error('first attempt fails'); } console.log('retried', e.id); };\n` });
+    // The first attempt leaves a mark in Slipway's S3 and fails; the retry finds it and succeeds.
+    const code = makeZip({
+      'index.js': `const { S3Client, HeadObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
+const s3 = new S3Client({ forcePathStyle: true });
+exports.handler = async (e) => {
+  const seen = await s3.send(new HeadObjectCommand({ Bucket: 'marks', Key: e.id })).then(() => true, () => false);
+  if (!seen) { await s3.send(new PutObjectCommand({ Bucket: 'marks', Key: e.id, Body: 'x' })); throw new Error('first attempt fails'); }
+  console.log('retried', e.id);
+};`,
+    });
     try {
       const first = await startSlipway({ clock: new ManualClock(START), dataDir });
       const lambda = new LambdaClient(sdkConfig(first.url));
-      await lambda.send(new CreateFunctionCommand({ FunctionName: 'later', Runtime: 'nodejs18.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: code } }));
+      const s3 = new S3Client(sdkConfig(first.url));
+      await s3.send(new CreateBucketCommand({ Bucket: 'marks' }));
+      s3.destroy();
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'later', Runtime: 'nodejs18.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: code }, Environment: { Variables: { NODE_PATH: resolve('node_modules') } } }));
       const out = await lambda.send(new InvokeCommand({ FunctionName: 'later', InvocationType: 'Event', Payload: Buffer.from('{"id":"e-1"}') }));
       expect(out.StatusCode).toBe(202);
       await first.slipway.settled();

@@ -62,7 +62,7 @@ describe('AWS/Lambda metrics', () => {
     m.record({ scope, functionName: 'f', resource: 'f:live', executedVersion: '2', durationMs: 10, error: true });
     m.record({ scope, functionName: 'f', resource: 'f:live', executedVersion: '1', durationMs: 30 });
     m.record({ scope, functionName: 'f', throttled: true });
-    const [{ data }] = m.drain(0) as [{ data: { MetricName?: string; Dimensions?: { Value?: string }[]; Value?: number; StatisticValues?: { Sum: number } }[] }];
+    const data = m.drain(0)[0]!.data;
     const find = (name: string, dims: string[]) => data.find((d) => d.MetricName === name && d.Dimensions?.map((x) => x.Value).join(',') === dims.join(','));
     expect(find('Invocations', ['f'])?.Value).toBe(2);
     expect(find('Errors', ['f'])?.Value).toBe(1);
