@@ -74,6 +74,9 @@ function run(handler, event, context) {
   });
 }
 
+// A handler whose promise never settles must run into its timeout, not end the process.
+setInterval(() => {}, 1 << 30);
+
 let handler;
 try {
   handler = await loadHandler();

@@ -197,12 +197,19 @@ export class LambdaWorker {
   }
 }
 
+/** The peak resident memory (VmHWM) of the environment's processes, the sandbox wrapper's children included. */
 function peakMemoryMb(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.ceil(Number(kb) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
+  let peak = 0;
+  const visit = (p: string, depth: number) => {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1];
+      peak = Math.max(peak, Number(kb ?? 0));
+      if (depth < 3) for (const child of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean)) visit(child, depth + 1);
+    } catch {
+      // The process ended or /proc is not there: report what was found.
+    }
+  };
+  visit(String(pid), 0);
+  return peak ? Math.ceil(peak / 1024) : undefined;
 }

@@ -178,7 +178,9 @@ export class LambdaEngine {
 
   /** Hands the minute's metrics to CloudWatch as durable jobs. */
   flush(): void {
-    for (const { scope, data } of this.metrics.drain(this.deps.clock.now())) {
+    // Stamped with the start of the minute the invocations ran in, as AWS's one-minute data is.
+    const minute = Math.floor((this.deps.clock.now() - 1) / MINUTE) * MINUTE;
+    for (const { scope, data } of this.metrics.drain(minute)) {
       for (let i = 0; i < data.length; i += 500) {
         this.enqueueMetrics({ scope, data: data.slice(i, i + 500).map((d) => ({ ...d, Timestamp: (d.Timestamp as Date).getTime() })) });
       }

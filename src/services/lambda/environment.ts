@@ -6,6 +6,7 @@ import { ServiceError } from '../../core/errors.js';
 import { base32Id, secretKey } from '../../core/ids.js';
 import type { Scope } from '../../core/scope.js';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from '../../runtime/lambda-bootstraps.js';
+import { detectSandbox, hostRootArgs } from '../../runtime/sandbox.js';
 import type { EnvironmentSpec } from '../../runtime/lambda-worker.js';
 import type { ServiceDeps } from '../service.js';
 import { runtimeFamily } from './config.js';
@@ -29,7 +30,10 @@ export function writeBootstraps(dir: string): { node: string; python: string } {
 /**
  * How to start an execution environment for one function version: the runtime client for
  * its family, in its unpacked code directory, with the variables AWS sets and credentials
- * Slipway issues for the function's role, so the AWS SDK inside reaches Slipway.
+ * Slipway issues for the function's role, so the AWS SDK inside reaches Slipway. Where
+ * bubblewrap works the environment is sandboxed as on AWS: the host read-only, the code at
+ * /var/task, the runtime at /var/runtime, a private writable /tmp, Slipway's data hidden.
+ * The network is the host's, so the function reaches the Runtime API and Slipway on loopback.
  */
 export function environmentSpec(
   deps: ServiceDeps,
@@ -44,6 +48,10 @@ export function environmentSpec(
     throw new ServiceError('InvalidRuntimeException', `The runtime parameter of ${config.Runtime} is not supported for local execution: use a nodejs, python3 or provided runtime.`, { fields: { Type: 'User' } });
   }
   const version = config.Version ?? '$LATEST';
+  const sandboxed = detectSandbox().kind === 'bubblewrap';
+  const runtimeDir = join(bootstraps.node, '..');
+  const taskRoot = sandboxed ? '/var/task' : codeDir;
+  const binDir = sandboxed ? '/var/runtime' : runtimeDir;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
@@ -61,13 +69,22 @@ export function environmentSpec(
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(deps.clock.now(), version, environmentId),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     _HANDLER: config.Handler ?? '',
-    LAMBDA_TASK_ROOT: codeDir,
-    LAMBDA_RUNTIME_DIR: join(bootstraps.node, '..'),
+    LAMBDA_TASK_ROOT: taskRoot,
+    LAMBDA_RUNTIME_DIR: binDir,
     PYTHONUNBUFFERED: '1',
   };
-  if (family === 'node') return { command: process.execPath, args: [bootstraps.node], cwd: codeDir, env, environmentId };
-  if (family === 'python') return { command: 'python3', args: [bootstraps.python], cwd: codeDir, env, environmentId };
-  return { command: join(codeDir, 'bootstrap'), args: [], cwd: codeDir, env, environmentId };
+  const argv =
+    family === 'node' ? [process.execPath, join(binDir, 'node-bootstrap.mjs')] : family === 'python' ? ['python3', join(binDir, 'python-bootstrap.py')] : [join(taskRoot, 'bootstrap')];
+  if (!sandboxed) return { command: argv[0]!, args: argv.slice(1), cwd: codeDir, env, environmentId };
+  const hide = deps.dataDir.startsWith('/tmp/') ? [] : ['--tmpfs', deps.dataDir];
+  const args = [
+    ...hostRootArgs(),
+    ...['--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/var', ...hide],
+    ...['--ro-bind', codeDir, '/var/task', '--ro-bind', runtimeDir, '/var/runtime'],
+    ...['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', 'localhost', '--die-with-parent', '--chdir', '/var/task', '--'],
+    ...argv,
+  ];
+  return { command: 'bwrap', args, cwd: '/', env, environmentId };
 }
 
 /** A session for the function's execution role, valid for Slipway like STS-issued keys. */
