@@ -29,11 +29,11 @@ export function hookCode(status: 'Succeeded' | 'Failed'): Buffer {
   });
 }
 
-/** A function with published versions 1..n (tags v1..vn; `broken` ones throw) and alias `alias` on version 1. */
+/** A function with published versions 1..n (tags v1..vn; `broken` ones throw) and alias `alias` on version 1; a 30 s timeout covers cold starts on a busy machine. */
 export async function publishVersions(lambda: LambdaClient, name: string, alias: string, tags: string[], broken: string[] = []): Promise<void> {
   for (const [i, tag] of tags.entries()) {
     const zip = app(tag, broken.includes(tag));
-    if (i === 0) await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: zip } }));
+    if (i === 0) await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: zip }, Timeout: 30 }));
     else await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip }));
     await lambda.send(new PublishVersionCommand({ FunctionName: name }));
   }

@@ -51,6 +51,8 @@ export class InvokeLoad {
   phase = 'before';
   readonly counts: Record<string, Record<string, number>> = {};
   readonly failures: Record<string, number> = {};
+  /** What each failure said, for the assertion message. */
+  readonly errors: string[] = [];
   private running = true;
   private readonly loops: Promise<void>[] = [];
 
@@ -63,13 +65,17 @@ export class InvokeLoad {
       const phase = this.phase;
       try {
         const out = await this.lambda.send(new InvokeCommand({ FunctionName: this.fn, Qualifier: this.alias }));
-        if (out.FunctionError) this.failures[phase] = (this.failures[phase] ?? 0) + 1;
+        if (out.FunctionError) {
+          this.failures[phase] = (this.failures[phase] ?? 0) + 1;
+          this.errors.push(`${phase}: version ${out.ExecutedVersion} ${Buffer.from(out.Payload ?? []).toString('utf8')}`);
+        }
         else {
           const bucket = (this.counts[phase] ??= {});
           bucket[out.ExecutedVersion!] = (bucket[out.ExecutedVersion!] ?? 0) + 1;
         }
-      } catch {
+      } catch (e) {
         this.failures[phase] = (this.failures[phase] ?? 0) + 1;
+        this.errors.push(`${phase}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }

@@ -80,7 +80,7 @@ describe('CodeDeploy canary on Lambda functions', { timeout: 90_000 }, () => {
     expect(share).toBeGreaterThan(0.04);
     expect(share).toBeLessThan(0.18);
     expect(Object.keys(load.counts.after)).toEqual(['2']);
-    expect(load.failures).toEqual({});
+    expect(load.failures, load.errors.join('\n')).toEqual({});
 
     const info = (await aws(env, 'deploy', 'get-deployment', '--deployment-id', id)).json<{ deploymentInfo: Record<string, unknown> }>().deploymentInfo;
     expect(info).toMatchObject({ status: 'Succeeded', computePlatform: 'Lambda', deploymentOverview: { Succeeded: 1 }, deploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes' });
@@ -143,7 +143,7 @@ describe('CodeDeploy canary on Lambda functions', { timeout: 90_000 }, () => {
     const rollback = (await cd.send(new GetDeploymentCommand({ deploymentId: stopped.rollbackInfo!.rollbackDeploymentId! }))).deploymentInfo!;
     expect([rollback.status, rollback.creator, rollback.computePlatform]).toEqual(['Succeeded', 'codeDeployRollback', 'Lambda']);
     expect(load.counts['after-rollback']).toEqual({ '1': expect.any(Number) });
-    expect(load.failures['after-rollback'] ?? 0).toBe(0);
+    expect(load.failures['after-rollback'] ?? 0, load.errors.join('\n')).toBe(0);
   });
 
   it('a BeforeAllowTraffic hook that reports Failed fails the deployment; no traffic moves', async () => {
