@@ -54,15 +54,36 @@ export class InvokeLoad {
   /** What each failure said, for the assertion message. */
   readonly errors: string[] = [];
   private running = true;
+  private inFlight = 0;
+  private held: Promise<void> | undefined;
+  private release: (() => void) | undefined;
   private readonly loops: Promise<void>[] = [];
 
   constructor(private readonly lambda: LambdaClient, private readonly fn: string, private readonly alias: string, concurrency = 4) {
     for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
   }
 
+  /**
+   * Lets the calls in flight finish and holds new ones until `resume()`: a ManualClock jump of
+   * minutes would otherwise fire the timeout of an invocation running across it.
+   */
+  async pause(): Promise<void> {
+    this.held = new Promise((r) => (this.release = r));
+    await vi.waitFor(() => {
+      if (this.inFlight) throw new Error(`${this.inFlight} calls in flight`);
+    }, { timeout: 30_000, interval: 2 });
+  }
+
+  resume(): void {
+    this.release?.();
+    this.held = undefined;
+  }
+
   private async loop(): Promise<void> {
     while (this.running) {
+      if (this.held) await this.held;
       const phase = this.phase;
+      this.inFlight++;
       try {
         const out = await this.lambda.send(new InvokeCommand({ FunctionName: this.fn, Qualifier: this.alias }));
         if (out.FunctionError) {
@@ -76,6 +97,8 @@ export class InvokeLoad {
       } catch (e) {
         this.failures[phase] = (this.failures[phase] ?? 0) + 1;
         this.errors.push(`${phase}: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        this.inFlight--;
       }
     }
   }
@@ -94,6 +117,7 @@ export class InvokeLoad {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.resume();
     await Promise.all(this.loops);
   }
 }

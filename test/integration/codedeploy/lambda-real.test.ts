@@ -67,8 +67,10 @@ describe('CodeDeploy canary on Lambda functions', { timeout: 90_000 }, () => {
     load.phase = 'canary';
     await load.collect(300, 60_000);
     load.phase = 'shifting';
+    await load.pause();
     const started = performance.now();
     clock.advance(5 * MIN);
+    load.resume();
     await waitForAlias(lambda, 'my-function', 'live', '2');
     console.log(`canary interval end to alias at 100% (real Lambda): ${(performance.now() - started).toFixed(1)} ms`);
     await waitForDeployment(cd, id, undefined, 30_000);
@@ -123,6 +125,7 @@ describe('CodeDeploy canary on Lambda functions', { timeout: 90_000 }, () => {
     load.phase = 'canary';
     await vi.waitFor(() => expect(load.failures.canary ?? 0).toBeGreaterThan(2), { timeout: 30_000, interval: 10 });
     // Lambda publishes the minute's metrics at the minute's end; the alarm evaluates every minute.
+    await load.pause();
     for (let i = 0; i < 3; i++) {
       clock.advance(MIN);
       await s.slipway.settled();
@@ -131,6 +134,7 @@ describe('CodeDeploy canary on Lambda functions', { timeout: 90_000 }, () => {
     }
     const alarm = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['checkout-errors'] }))).MetricAlarms![0];
     expect(alarm.StateValue).toBe('ALARM');
+    load.resume();
     const started = performance.now();
     clock.advance(25);
     await waitForAlias(lambda, 'checkout', 'live', '1');
