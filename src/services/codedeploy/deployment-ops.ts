@@ -69,6 +69,9 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
       const group = mustGroup(store, ctx, app.applicationName, input.deploymentGroupName);
       if (app.computePlatform === 'ECS') throw err('OperationNotSupportedException', 'Deployments on the ECS compute platform are not available in Slipway: only EC2/On-premises (Server) and Lambda applications can be deployed.');
       const lambda = app.computePlatform === 'Lambda' ? await lambdaRevision(aws, ctx, input.revision ?? group.targetRevision) : undefined;
+      // One alias cannot be shifted by two deployments at once.
+      const active = lambda && store.deployments.list(ctx).find((d) => d.deploymentGroupId === group.deploymentGroupId && !['Succeeded', 'Failed', 'Stopped'].includes(d.status));
+      if (active) throw err('DeploymentLimitExceededException', `The Deployment Group '${group.deploymentGroupName}' already has an active Deployment '${active.deploymentId}'`);
       const revision = lambda ? lambda.revision : checkRevision(input.revision ?? group.targetRevision);
       const configName = input.deploymentConfigName ?? group.deploymentConfigName;
       const config = findConfig(store, ctx, configName);

@@ -196,6 +196,7 @@ describe('CodeDeploy on the Lambda compute platform (SDK v3)', { timeout: 60_000
     fake.define('stopme', { '1': ok('1'), '2': ok('2') }, { live: '1' });
     const sid = await deploy(cd, 'fn-app', 'live', appSpec('stopme', 'live', '1', '2'), 'CodeDeployDefault.LambdaCanary10Percent30Minutes');
     await waitForAlias(lambda, 'stopme', 'live', '1', { '2': 0.1 });
+    expect(await errorName(deploy(cd, 'fn-app', 'live', appSpec('stopme', 'live', '1', '2')))).toBe(`DeploymentLimitExceededException: The Deployment Group 'live' already has an active Deployment '${sid}'`);
     await cd.send(new StopDeploymentCommand({ deploymentId: sid, autoRollbackEnabled: true }));
     await waitForAlias(lambda, 'stopme', 'live', '1');
     const stopped = (await cd.send(new GetDeploymentCommand({ deploymentId: sid }))).deploymentInfo!;
