@@ -62,6 +62,8 @@ export class LambdaWorker {
   private spawnedAt = 0;
   private initMs: number | undefined;
   dead = false;
+  /** When the environment last finished an invocation (Slipway's clock), for reclaiming idle ones. */
+  lastUsed = 0;
   /** Set when the function changed under a running invocation: the environment ends after it. */
   retired = false;
 
