@@ -170,6 +170,8 @@ export class LambdaWorker {
   private deliver(res: ServerResponse): void {
     const cur = this.current!;
     cur.delivered = true;
+    // Duration counts from the hand-over, as AWS's does: start-up is reported as Init Duration.
+    cur.started = performance.now();
     this.waiting = undefined;
     const headers: Record<string, string> = {
       'content-type': 'application/json',

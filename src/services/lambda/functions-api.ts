@@ -100,6 +100,7 @@ export function functionsApi(c: LambdaContext): Provider {
         ...defined({ Role: input.Role, Handler: input.Handler, Description: input.Description, Timeout: input.Timeout, MemorySize: input.MemorySize, Runtime: input.Runtime }),
         ...(input.Environment ? { Environment: { Variables: input.Environment.Variables ?? {} } } : {}),
         ...(input.TracingConfig?.Mode ? { TracingConfig: { Mode: input.TracingConfig.Mode } } : {}),
+        ...(input.DeadLetterConfig ? { DeadLetterConfig: input.DeadLetterConfig } : {}),
         ...(input.EphemeralStorage ? { EphemeralStorage: input.EphemeralStorage } : {}),
         ...(input.LoggingConfig ? { LoggingConfig: { ...cur.LoggingConfig, ...input.LoggingConfig } } : {}),
         ...touched(deps.clock.now()),
