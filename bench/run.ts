@@ -10,6 +10,7 @@ import { benchDynamodb } from './dynamodb.js';
 import { benchElbv2 } from './elbv2.js';
 import { benchEvents } from './events.js';
 import { benchGateway } from './gateway.js';
+import { benchLambda } from './lambda.js';
 import { pinning } from './lib/servers.js';
 import { machine } from './lib/stats.js';
 import { benchLogs } from './logs.js';
@@ -31,6 +32,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   codedeploy: benchCodedeploy,
   'codedeploy-traffic': benchCodedeployTraffic,
   'codedeploy-lambda': benchCodedeployLambda,
+  lambda: benchLambda,
 };
 
 const wanted = process.argv.slice(2);

@@ -19,6 +19,8 @@ export interface PoolOptions {
  */
 export class LambdaPool {
   private readonly slots = new Map<string, Slot>();
+  /** Environments handed to an invocation (from acquisition, through start-up, to release). */
+  private readonly claimed = new Set<LambdaWorker>();
   private readonly max: number;
 
   constructor(
@@ -36,6 +38,8 @@ export class LambdaPool {
       return await worker.run(input);
     } finally {
       timer.cancel();
+      this.claimed.delete(worker);
+      worker.lastUsed = this.clock.now();
       if (worker.retired) worker.kill();
       this.release(key);
     }
@@ -44,14 +48,19 @@ export class LambdaPool {
   private async acquire(key: string, spec: () => EnvironmentSpec): Promise<LambdaWorker> {
     const slot = this.slot(key);
     for (;;) {
-      const idle = slot.workers.find((w) => !w.busy && !w.dead && !w.retired);
-      if (idle) return idle;
+      const idle = slot.workers.find((w) => !this.claimed.has(w) && !w.dead && !w.retired);
+      if (idle) {
+        this.claimed.add(idle);
+        return idle;
+      }
       if (slot.workers.length < this.max) {
         const worker = new LambdaWorker(spec(), (w) => this.remove(key, w));
         slot.workers.push(worker);
+        this.claimed.add(worker);
         try {
           await worker.start();
         } catch (e) {
+          this.claimed.delete(worker);
           this.remove(key, worker);
           throw e;
         }
@@ -75,6 +84,7 @@ export class LambdaPool {
     const slot = this.slots.get(key);
     if (!slot) return;
     slot.workers = slot.workers.filter((w) => w !== worker);
+    this.claimed.delete(worker);
     slot.queue.shift()?.();
     if (slot.workers.length === 0 && slot.queue.length === 0) this.slots.delete(key);
   }
@@ -84,10 +94,16 @@ export class LambdaPool {
     for (const [key, slot] of this.slots) {
       if (!key.startsWith(prefix)) continue;
       for (const w of slot.workers) {
-        if (w.busy) w.retired = true;
+        if (this.claimed.has(w)) w.retired = true;
         else w.kill();
       }
     }
+  }
+
+  /** Ends environments idle for longer than `maxIdleMs` (AWS time), as Lambda reclaims idle ones. */
+  reap(maxIdleMs: number): void {
+    const cutoff = this.clock.now() - maxIdleMs;
+    for (const slot of this.slots.values()) for (const w of slot.workers) if (!this.claimed.has(w) && w.lastUsed < cutoff) w.kill();
   }
 
   /** Environments alive now, for tests and diagnostics. */
@@ -100,5 +116,6 @@ export class LambdaPool {
   stop(): void {
     for (const slot of this.slots.values()) for (const w of slot.workers) w.kill();
     this.slots.clear();
+    this.claimed.clear();
   }
 }

@@ -62,6 +62,8 @@ export class LambdaWorker {
   private spawnedAt = 0;
   private initMs: number | undefined;
   dead = false;
+  /** When the environment last finished an invocation (Slipway's clock), for reclaiming idle ones. */
+  lastUsed = 0;
   /** Set when the function changed under a running invocation: the environment ends after it. */
   retired = false;
 
@@ -168,6 +170,8 @@ export class LambdaWorker {
   private deliver(res: ServerResponse): void {
     const cur = this.current!;
     cur.delivered = true;
+    // Duration counts from the hand-over, as AWS's does: start-up is reported as Init Duration.
+    cur.started = performance.now();
     this.waiting = undefined;
     const headers: Record<string, string> = {
       'content-type': 'application/json',

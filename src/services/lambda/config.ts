@@ -25,6 +25,7 @@ export function newConfig(scope: Scope, input: CreateFunctionRequest, pkg: Packa
     CodeSha256: pkg.sha256,
     Version: LATEST,
     ...(input.Environment?.Variables ? { Environment: { Variables: input.Environment.Variables } } : {}),
+    ...(input.DeadLetterConfig?.TargetArn ? { DeadLetterConfig: { TargetArn: input.DeadLetterConfig.TargetArn } } : {}),
     TracingConfig: { Mode: input.TracingConfig?.Mode ?? 'PassThrough' },
     RevisionId: randomUUID(),
     State: 'Active',

@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudwatchOperations, MetricDatum } from '../../aws/models/generated/cloudwatch.js';
 import type { Timer } from '../../core/clock.js';
-import { errorMessage } from '../../core/errors.js';
+import { ServiceError, errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import { LambdaPool } from '../../runtime/lambda-pool.js';
 import type { InvocationOutcome } from '../../runtime/lambda-worker.js';
 import type { ServiceDeps } from '../service.js';
 import { unpackPackage } from './code.js';
-import { environmentSpec, logStreamName, writeBootstraps } from './environment.js';
+import { checkRuntime, environmentSpec, logStreamName, writeBootstraps } from './environment.js';
 import { LogWriter, outputEvents } from './log-writer.js';
 import { LambdaMetrics } from './metrics.js';
 import type { LambdaStore, VersionRecord } from './store.js';
@@ -22,6 +22,8 @@ export interface InvokeTarget {
   resource?: string;
   /** Invoked through an alias: metrics also carry the ExecutedVersion dimension. */
   viaAlias?: boolean;
+  /** The function's reserved concurrency: invocations beyond it are throttled. */
+  reserved?: number;
 }
 
 export interface InvokeResult {
@@ -48,6 +50,8 @@ interface MetricsJob {
 }
 
 const MINUTE = 60_000;
+/** How long an idle execution environment stays warm. */
+const IDLE_LIFETIME = 10 * MINUTE;
 
 /**
  * Runs invocations: unpacks the version's code once, hands the invocation to a warm
@@ -59,6 +63,7 @@ export class LambdaEngine {
   private readonly logs: LogWriter;
   private readonly metrics = new LambdaMetrics();
   private readonly unpacked = new Map<string, Promise<string>>();
+  private readonly inflight = new Map<string, number>();
   private bootstraps: { node: string; python: string } | undefined;
   private flushTimer: Timer | undefined;
   private running = false;
@@ -95,6 +100,13 @@ export class LambdaEngine {
     this.pool.stop();
     this.unpacked.clear();
     this.logs.reset();
+    rmSync(join(this.deps.dataDir, 'code'), { recursive: true, force: true });
+  }
+
+  /** Removes a deleted package's unpacked tree. */
+  forget(blob: string): void {
+    this.unpacked.delete(blob);
+    rmSync(join(this.deps.dataDir, 'code', blob), { recursive: true, force: true });
   }
 
   /** Ends warm environments of a function (all versions) or of one version. */
@@ -103,6 +115,26 @@ export class LambdaEngine {
   }
 
   async invoke(target: InvokeTarget, payload: Buffer, requestId: string, clientContext?: string): Promise<InvokeResult> {
+    const { scope, version } = target;
+    const config = version.config;
+    checkRuntime(config);
+    const fnKey = `${scope.accountId}|${scope.region}|${config.FunctionName}`;
+    const running = this.inflight.get(fnKey) ?? 0;
+    if (target.reserved !== undefined && running >= target.reserved) {
+      this.metrics.record({ scope, functionName: config.FunctionName!, resource: target.resource, throttled: true });
+      throw new ServiceError('TooManyRequestsException', 'Rate Exceeded.', { fields: { Type: 'User', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' } });
+    }
+    this.inflight.set(fnKey, running + 1);
+    try {
+      return await this.run(target, payload, requestId, clientContext);
+    } finally {
+      const left = (this.inflight.get(fnKey) ?? 1) - 1;
+      if (left > 0) this.inflight.set(fnKey, left);
+      else this.inflight.delete(fnKey);
+    }
+  }
+
+  private async run(target: InvokeTarget, payload: Buffer, requestId: string, clientContext?: string): Promise<InvokeResult> {
     const { scope, version } = target;
     const config = version.config;
     const codeDir = await this.codeDir(version.codeBlob);
@@ -163,7 +195,9 @@ export class LambdaEngine {
       this.deps.log.warn('asynchronous invocation dropped: the function version no longer exists', { function: job.functionName, version: job.version });
       return;
     }
-    const result = await this.invoke({ scope: job.scope, version, invokedArn: job.invokedArn, resource: job.resource, viaAlias: job.viaAlias }, Buffer.from(job.payload, 'base64'), job.requestId);
+    const reserved = this.store.functions.get(job.scope, job.functionName)?.reservedConcurrency;
+    const target = { scope: job.scope, version, invokedArn: job.invokedArn, resource: job.resource, viaAlias: job.viaAlias, reserved };
+    const result = await this.invoke(target, Buffer.from(job.payload, 'base64'), job.requestId);
     if (result.functionError) throw new Error(`function error: ${result.payload.toString('utf8').slice(0, 500)}`);
   }
 
@@ -172,6 +206,7 @@ export class LambdaEngine {
     const now = this.deps.clock.now();
     this.flushTimer = this.deps.clock.setTimer(MINUTE - (now % MINUTE) || MINUTE, () => {
       this.flush();
+      this.pool.reap(IDLE_LIFETIME);
       this.scheduleFlush();
     });
   }

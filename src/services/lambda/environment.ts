@@ -43,10 +43,7 @@ export function environmentSpec(
   bootstraps: { node: string; python: string },
 ): EnvironmentSpec {
   const environmentId = randomBytes(16).toString('hex');
-  const family = runtimeFamily(config.Runtime);
-  if (!family) {
-    throw new ServiceError('InvalidRuntimeException', `The runtime parameter of ${config.Runtime} is not supported for local execution: use a nodejs, python3 or provided runtime.`, { fields: { Type: 'User' } });
-  }
+  const family = checkRuntime(config);
   const version = config.Version ?? '$LATEST';
   const sandboxed = detectSandbox().kind === 'bubblewrap';
   const runtimeDir = join(bootstraps.node, '..');
@@ -85,6 +82,13 @@ export function environmentSpec(
     ...argv,
   ];
   return { command: 'bwrap', args, cwd: '/', env, environmentId };
+}
+
+/** The runtime family to start, or the error AWS gives for a runtime it cannot run. */
+export function checkRuntime(config: FunctionConfiguration): 'node' | 'python' | 'provided' {
+  const family = runtimeFamily(config.Runtime);
+  if (family) return family;
+  throw new ServiceError('InvalidRuntimeException', `The runtime parameter of ${config.Runtime} is not supported for local execution: use a nodejs, python3 or provided runtime.`, { fields: { Type: 'User' } });
 }
 
 /** A session for the function's execution role, valid for Slipway like STS-issued keys. */

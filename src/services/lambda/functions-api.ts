@@ -69,7 +69,7 @@ export function functionsApi(c: LambdaContext): Provider {
       for (const a of store.aliasesOf(ctx, ref.name)) store.aliases.delete(ctx, `${ref.name}/${a.name}`);
       store.functions.delete(ctx, ref.name);
       c.engine.retire(ctx, ref.name);
-      for (const b of blobs) if (!store.blobInUse(b)) await deps.blobs.delete(b);
+      for (const b of blobs) if (!store.blobInUse(b)) await dropBlob(c, b);
       return {};
     },
 
@@ -85,7 +85,7 @@ export function functionsApi(c: LambdaContext): Provider {
       fn.latest = { codeBlob, config: { ...fn.latest.config, CodeSha256: pkg.sha256, CodeSize: pkg.size, ...(input.Architectures ? { Architectures: input.Architectures } : {}), ...touched(deps.clock.now()) } };
       store.functions.put(ctx, name, fn);
       c.engine.retire(ctx, name, LATEST);
-      if (!store.blobInUse(previous)) await deps.blobs.delete(previous);
+      if (!store.blobInUse(previous)) await dropBlob(c, previous);
       if (input.Publish) return publish(c, ctx, name, {});
       return fn.latest.config;
     },
@@ -100,6 +100,7 @@ export function functionsApi(c: LambdaContext): Provider {
         ...defined({ Role: input.Role, Handler: input.Handler, Description: input.Description, Timeout: input.Timeout, MemorySize: input.MemorySize, Runtime: input.Runtime }),
         ...(input.Environment ? { Environment: { Variables: input.Environment.Variables ?? {} } } : {}),
         ...(input.TracingConfig?.Mode ? { TracingConfig: { Mode: input.TracingConfig.Mode } } : {}),
+        ...(input.DeadLetterConfig ? { DeadLetterConfig: input.DeadLetterConfig } : {}),
         ...(input.EphemeralStorage ? { EphemeralStorage: input.EphemeralStorage } : {}),
         ...(input.LoggingConfig ? { LoggingConfig: { ...cur.LoggingConfig, ...input.LoggingConfig } } : {}),
         ...touched(deps.clock.now()),
@@ -111,6 +112,11 @@ export function functionsApi(c: LambdaContext): Provider {
       return config;
     },
   };
+}
+
+async function dropBlob(c: LambdaContext, blob: string): Promise<void> {
+  await c.deps.blobs.delete(blob);
+  c.engine.forget(blob);
 }
 
 function touched(now: number) {
@@ -129,7 +135,7 @@ async function deleteVersion(c: LambdaContext, scope: Scope, name: string, versi
   if (users.length) throw conflict(`Unable to delete version because the following aliases reference it: [${users.map((a) => a.name).join(', ')}]`);
   c.store.versions.delete(scope, `${name}/${version}`);
   c.engine.retire(scope, name, version);
-  if (!c.store.blobInUse(v.codeBlob)) await c.deps.blobs.delete(v.codeBlob);
+  if (!c.store.blobInUse(v.codeBlob)) await dropBlob(c, v.codeBlob);
   return {};
 }
 

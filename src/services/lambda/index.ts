@@ -6,6 +6,8 @@ import { LambdaEngine } from './engine.js';
 import { functionsApi } from './functions-api.js';
 import { invokeApi } from './invoke-api.js';
 import type { LambdaContext } from './resolve.js';
+import { permissionsApi } from './permissions-api.js';
+import { settingsApi } from './settings-api.js';
 import { LambdaStore } from './store.js';
 import { versionsApi } from './versions-api.js';
 
@@ -16,7 +18,7 @@ export const lambda: ServiceDefinition = {
     const store = new LambdaStore(deps.db);
     const engine = new LambdaEngine(deps, store);
     const c: LambdaContext = { deps, store, engine };
-    const provider: Partial<LambdaOperations<RequestContext>> = { ...functionsApi(c), ...versionsApi(c), ...invokeApi(c) };
+    const provider: Partial<LambdaOperations<RequestContext>> = { ...functionsApi(c), ...versionsApi(c), ...invokeApi(c), ...permissionsApi(c), ...settingsApi(c) };
     return {
       provider,
       routes: [codeRoute(deps)],

@@ -31,7 +31,8 @@ export function invokeApi(c: LambdaContext): Provider {
         return { StatusCode: 202 };
       }
       const clientContext = input.ClientContext ? Buffer.from(input.ClientContext, 'base64').toString('utf8') : undefined;
-      const result = await engine.invoke({ scope, version, invokedArn, resource, viaAlias: !!alias }, payload, ctx.requestId, clientContext);
+      const reserved = store.functions.get(ctx, ref.name)?.reservedConcurrency;
+      const result = await engine.invoke({ scope, version, invokedArn, resource, viaAlias: !!alias, reserved }, payload, ctx.requestId, clientContext);
       return {
         StatusCode: 200,
         FunctionError: result.functionError,

@@ -16,7 +16,9 @@ export interface FunctionRecord {
   /** The last version number handed out (versions are never reused, even after deletion). */
   lastVersion: number;
   tags: Record<string, string>;
-  policy?: PolicyStatement[];
+  /** Resource-based policy statements by qualifier ($LATEST for the unqualified function). */
+  policies?: Record<string, PolicyStatement[]>;
+  policyRevision?: string;
   reservedConcurrency?: number;
 }
 

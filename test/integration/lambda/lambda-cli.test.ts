@@ -49,6 +49,10 @@ describe('Lambda through the aws CLI', () => {
     expect(Buffer.from(result.LogResult, 'base64').toString()).toMatch(/START RequestId: .* Version: 1[\s\S]*requested failure[\s\S]*REPORT RequestId/);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ errorType: 'Error', errorMessage: 'requested failure' });
 
+    const routed = await cli('lambda', 'update-alias', '--function-name', 'GetUsers', '--name', 'live', '--routing-config', 'AdditionalVersionWeights={1=0.5}', '--function-version', '$LATEST');
+    expect(routed.code).not.toBe(0);
+    expect(routed.stderr).toContain('$LATEST is not supported for an alias pointing to more than 1 version');
+
     const missing = await cli('lambda', 'get-alias', '--function-name', 'GetUsers', '--name', 'nope');
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('ResourceNotFoundException');
