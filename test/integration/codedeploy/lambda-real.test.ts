@@ -65,7 +65,7 @@ describe('CodeDeploy canary on Lambda functions', { timeout: 90_000 }, () => {
     const id = created.json<{ deploymentId: string }>().deploymentId;
     await waitForAlias(lambda, 'my-function', 'live', '1', { '2': 0.1 }, 30_000);
     load.phase = 'canary';
-    await load.collect(300, 60_000);
+    await load.collect(200, 60_000);
     load.phase = 'shifting';
     await load.pause();
     const started = performance.now();
@@ -78,9 +78,10 @@ describe('CodeDeploy canary on Lambda functions', { timeout: 90_000 }, () => {
     await load.collect(50);
     await load.stop();
 
+    // 200 draws at p = 0.1: mean 20, standard deviation about 4.2; 6..40 is beyond 3.3 sigma.
     const share = (load.counts.canary['2'] ?? 0) / load.total('canary');
-    expect(share).toBeGreaterThan(0.04);
-    expect(share).toBeLessThan(0.18);
+    expect(share).toBeGreaterThan(0.03);
+    expect(share).toBeLessThan(0.2);
     expect(Object.keys(load.counts.after)).toEqual(['2']);
     expect(load.failures, load.errors.join('\n')).toEqual({});
 
