@@ -98,6 +98,9 @@ export class LambdaEngine {
 
   reset(): void {
     this.pool.stop();
+    // The service's directory was emptied: the runtime clients are written again on next use.
+    this.bootstraps = undefined;
+    this.inflight.clear();
     this.unpacked.clear();
     this.logs.reset();
     rmSync(join(this.deps.dataDir, 'code'), { recursive: true, force: true });

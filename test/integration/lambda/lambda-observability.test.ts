@@ -4,7 +4,7 @@ import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, LambdaClient 
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
@@ -84,7 +84,7 @@ exports.handler = async (e) => {
       const s3 = new S3Client(sdkConfig(first.url));
       await s3.send(new CreateBucketCommand({ Bucket: 'marks' }));
       s3.destroy();
-      await lambda.send(new CreateFunctionCommand({ FunctionName: 'later', Runtime: 'nodejs18.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: code }, Environment: { Variables: { NODE_PATH: resolve('node_modules') } } }));
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'later', Runtime: 'nodejs18.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: code } }));
       const out = await lambda.send(new InvokeCommand({ FunctionName: 'later', InvocationType: 'Event', Payload: Buffer.from('{"id":"e-1"}') }));
       expect(out.StatusCode).toBe(202);
       await first.slipway.settled();
