@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudwatchOperations, MetricDatum } from '../../aws/models/generated/cloudwatch.js';
+import type { InputLogEvent } from '../../aws/models/generated/logs.js';
 import type { Timer } from '../../core/clock.js';
 import { ServiceError, errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
@@ -44,6 +45,13 @@ export interface AsyncJob {
   requestId: string;
 }
 
+interface LogJob {
+  scope: Scope;
+  group: string;
+  stream: string;
+  events: InputLogEvent[];
+}
+
 interface MetricsJob {
   scope: Scope;
   data: (Omit<MetricDatum, 'Timestamp'> & { Timestamp: number })[];
@@ -69,6 +77,7 @@ export class LambdaEngine {
   private running = false;
   readonly enqueueAsync: (job: AsyncJob) => void;
   private readonly enqueueMetrics: (job: MetricsJob) => void;
+  private readonly enqueueLog: (job: LogJob) => void;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -82,6 +91,8 @@ export class LambdaEngine {
       onExhausted: (job, e) => deps.log.warn('asynchronous invocation failed after its retries', { function: job.functionName, requestId: job.requestId, error: errorMessage(e) }),
     });
     this.enqueueMetrics = deps.jobs.define<MetricsJob>('lambda.metrics', (job) => this.putMetrics(job), { maxAttempts: 5 });
+    // One at a time, so a stream's events arrive in order; as a job, the answer does not wait for it.
+    this.enqueueLog = deps.jobs.define<LogJob>('lambda.logs', (job) => this.logs.write(job.scope, job.group, job.stream, job.events), { concurrency: 1, maxAttempts: 3 });
   }
 
   start(): void {
@@ -154,7 +165,7 @@ export class LambdaEngine {
       timeoutMs,
     );
     const failed = outcome.status !== 'ok';
-    const log = await this.writeLog(target, requestId, outcome, startedAt);
+    const log = this.writeLog(target, requestId, outcome, startedAt);
     this.metrics.record({ scope, functionName: config.FunctionName!, resource: target.resource, executedVersion: target.viaAlias ? config.Version : undefined, durationMs: outcome.durationMs, error: failed });
     return { payload: failed ? errorPayload(outcome, requestId, config.Timeout ?? 3) : outcome.payload, functionError: failed ? 'Unhandled' : undefined, log };
   }
@@ -170,7 +181,8 @@ export class LambdaEngine {
     return p;
   }
 
-  private async writeLog(target: InvokeTarget, requestId: string, o: InvocationOutcome, startedAt: number): Promise<string> {
+  /** Queues the invocation's log for CloudWatch Logs (a durable job) and returns its text for `LogType: Tail`. */
+  private writeLog(target: InvokeTarget, requestId: string, o: InvocationOutcome, startedAt: number): string {
     const config = target.version.config;
     const now = this.deps.clock.now();
     const lines = [`START RequestId: ${requestId} Version: ${config.Version}`];
@@ -187,7 +199,7 @@ export class LambdaEngine {
     ].join('\t');
     events.push({ timestamp: now, message: `END RequestId: ${requestId}` }, { timestamp: now, message: `${report}\t` });
     const group = config.LoggingConfig?.LogGroup ?? `/aws/lambda/${config.FunctionName}`;
-    await this.logs.write(target.scope, group, logStreamName(now, config.Version ?? '$LATEST', o.environmentId), events);
+    this.enqueueLog({ scope: target.scope, group, stream: logStreamName(now, config.Version ?? '$LATEST', o.environmentId), events });
     return events.map((e) => e.message).join('\n') + '\n';
   }
 

@@ -35,6 +35,7 @@ describe('logs, metrics and alarms from real invocations (ManualClock)', () => {
 
   it('writes each invocation to /aws/lambda/<name> with START, END and REPORT lines', async () => {
     await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Qualifier: 'live', Payload: Buffer.from('{"n":1}') }));
+    await s.slipway.settled(); // the log is written by a durable job right after the answer
     const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/flaky' }));
     expect(streams.logStreams?.[0]?.logStreamName).toMatch(/^2024\/01\/01\/\[1\][0-9a-f]{32}$/);
     const events = (await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/flaky' }))).events!.map((e) => e.message!);
