@@ -160,8 +160,8 @@ export class LambdaEngine {
     const outcome = await this.pool.invoke(
       key,
       () => environmentSpec(this.deps, scope, config, codeDir, bootstraps),
-      // The deadline is what the function's own (wall) clock sees; the timeout itself runs on Slipway's clock.
-      { requestId, payload, invokedArn: target.invokedArn, deadlineMs: Date.now() + timeoutMs / this.deps.clock.timeScale, clientContext },
+      // The timeout is the code's real running time, so the deadline is on the function's own (wall) clock.
+      { requestId, payload, invokedArn: target.invokedArn, deadlineMs: Date.now() + timeoutMs, clientContext },
       timeoutMs,
     );
     const failed = outcome.status !== 'ok';

@@ -45,6 +45,13 @@ describe('logs, metrics and alarms from real invocations (ManualClock)', () => {
     expect(events[3]).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB/);
   });
 
+  it('times a hung function out in real time, whatever the Slipway clock says', async () => {
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'hung', Runtime: 'python3.12', Role: ROLE, Handler: 'app.handler', Timeout: 1, Code: { ZipFile: makeZip({ 'app.py': 'import time\n\ndef handler(event, context):\n    time.sleep(60)\n' }) } }));
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'hung' }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 1.00 seconds') });
+  });
+
   it('publishes AWS/Lambda metrics per function, alias and executed version, and an Errors alarm on the alias fires', async () => {
     const dims = [{ Name: 'FunctionName', Value: 'flaky' }, { Name: 'Resource', Value: 'flaky:live' }];
     await cw.send(new PutMetricAlarmCommand({ AlarmName: 'live-errors', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: dims, Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' }));
