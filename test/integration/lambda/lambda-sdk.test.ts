@@ -134,5 +134,9 @@ describe('Lambda through SDK v3', () => {
     const err = await lambda.send(new InvokeCommand({ FunctionName: 'py', Payload: Buffer.from('{"a":2}') }));
     expect(err.FunctionError).toBe('Unhandled');
     expect(json(err.Payload)).toMatchObject({ errorType: 'KeyError', errorMessage: "'b'", stackTrace: expect.any(Array) });
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'pyset', Runtime: 'python3.12', Role: ROLE, Handler: 'app.handler', Code: { ZipFile: makeZip({ 'app.py': 'def handler(event, context):\n    return {1, 2}\n' }) } }));
+    const marshal = await lambda.send(new InvokeCommand({ FunctionName: 'pyset' }));
+    expect(marshal.FunctionError).toBe('Unhandled');
+    expect(json(marshal.Payload)).toMatchObject({ errorType: 'Runtime.MarshalError', errorMessage: expect.stringContaining('Unable to marshal response') });
   });
 });
