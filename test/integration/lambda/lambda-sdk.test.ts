@@ -118,6 +118,8 @@ describe('Lambda through SDK v3', () => {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'echo', Qualifier: '1' }));
     const gone = await lambda.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: '1' })).catch((e: Error) => e);
     expect(gone).toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:echo:1' });
+    const noAlias = await lambda.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: 'beta' })).catch((e: Error) => e);
+    expect(noAlias).toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:echo:beta' });
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'echo' }));
     const none = await lambda.send(new GetFunctionCommand({ FunctionName: 'echo' })).catch((e: Error) => e);
     expect(none).toMatchObject({ name: 'ResourceNotFoundException' });
