@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudwatchOperations, MetricDatum } from '../../aws/models/generated/cloudwatch.js';
 import type { InputLogEvent } from '../../aws/models/generated/logs.js';
@@ -9,6 +10,7 @@ import { LambdaPool } from '../../runtime/lambda-pool.js';
 import type { InvocationOutcome } from '../../runtime/lambda-worker.js';
 import type { ServiceDeps } from '../service.js';
 import { unpackPackage } from './code.js';
+import { runtimeFamily } from './config.js';
 import { checkRuntime, environmentSpec, logStreamName, writeBootstraps } from './environment.js';
 import { LogWriter, outputEvents } from './log-writer.js';
 import { LambdaMetrics } from './metrics.js';
@@ -157,13 +159,15 @@ export class LambdaEngine {
     const key = `${scope.accountId}|${scope.region}|${config.FunctionName}|${config.Version}|${config.RevisionId}`;
     const timeoutMs = (config.Timeout ?? 3) * 1000;
     const startedAt = this.deps.clock.now();
-    const outcome = await this.pool.invoke(
-      key,
-      () => environmentSpec(this.deps, scope, config, codeDir, bootstraps),
-      // The timeout is the code's real running time, so the deadline is on the function's own (wall) clock.
-      { requestId, payload, invokedArn: target.invokedArn, deadlineMs: Date.now() + timeoutMs, clientContext },
-      timeoutMs,
-    );
+    const outcome =
+      missingBootstrap(config.Runtime, codeDir, requestId) ??
+      (await this.pool.invoke(
+        key,
+        () => environmentSpec(this.deps, scope, config, codeDir, bootstraps),
+        // The timeout is the code's real running time, so the deadline is on the function's own (wall) clock.
+        { requestId, payload, invokedArn: target.invokedArn, deadlineMs: Date.now() + timeoutMs, clientContext },
+        timeoutMs,
+      ));
     const failed = outcome.status !== 'ok';
     const log = this.writeLog(target, requestId, outcome, startedAt);
     this.metrics.record({ scope, functionName: config.FunctionName!, resource: target.resource, executedVersion: target.viaAlias ? config.Version : undefined, durationMs: outcome.durationMs, error: failed });
@@ -243,6 +247,19 @@ export class LambdaEngine {
       MetricData: job.data.map((d) => ({ ...d, Timestamp: new Date(d.Timestamp) })),
     });
   }
+}
+
+/** A `provided` package without its `bootstrap` fails as AWS's does, without starting anything. */
+function missingBootstrap(runtime: string | undefined, codeDir: string, requestId: string): InvocationOutcome | undefined {
+  if (runtimeFamily(runtime) !== 'provided' || existsSync(join(codeDir, 'bootstrap'))) return undefined;
+  const message = `RequestId: ${requestId} Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]`;
+  return {
+    status: 'init-error',
+    payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message })),
+    output: `${message}\nRuntime.InvalidEntrypoint\n`,
+    durationMs: 0,
+    environmentId: randomBytes(16).toString('hex'),
+  };
 }
 
 /** What the caller gets back when the function did not return normally. */

@@ -84,6 +84,10 @@ describe('Lambda execution', () => {
     const out = await invoke('shell', { hello: 'world' });
     expect(out.body).toEqual({ echo: { hello: 'world' }, handler: 'my.handler' });
     expect(out.log).toMatch(/handling [0-9a-f-]{36}/);
+    await create('nobootstrap', 'provided.al2023', 'my.handler', makeZip({ 'main.sh': 'echo hi' }));
+    const none = await invoke('nobootstrap');
+    expect(none.out.FunctionError).toBe('Unhandled');
+    expect(none.body).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining("Couldn't find valid bootstrap(s)") });
   });
 
   it('gives the function the SDK v3, credentials and an endpoint, so the SDK inside reaches Slipway', async () => {
