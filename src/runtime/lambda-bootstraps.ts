@@ -106,7 +106,15 @@ for (;;) {
   if (next.headers['lambda-runtime-client-context']) context.clientContext = JSON.parse(next.headers['lambda-runtime-client-context']);
   try {
     const result = await run(handler, JSON.parse(next.body.toString('utf8')), context);
-    await call('POST', '/invocation/' + id + '/response', JSON.stringify(result === undefined ? null : result));
+    let body;
+    try {
+      body = JSON.stringify(result === undefined ? null : result);
+    } catch (e) {
+      const err = new Error('Unable to stringify response body: ' + (e instanceof Error ? e.message : String(e)));
+      err.name = 'Runtime.MarshalError';
+      throw err;
+    }
+    await call('POST', '/invocation/' + id + '/response', body);
   } catch (e) {
     const payload = errorPayload(e, 'Error');
     console.error('Invoke Error \t' + JSON.stringify(payload));
@@ -164,6 +172,13 @@ while True:
         event = json.loads(r.read())
     try:
         result = handler(event, context)
+        try:
+            json.dumps(result)
+        except (TypeError, ValueError) as e:
+            p = {"errorMessage": "Unable to marshal response: %s" % e, "errorType": "Runtime.MarshalError", "requestId": request_id, "stackTrace": []}
+            print("[ERROR] Runtime.MarshalError: " + p["errorMessage"], flush=True)
+            post("/invocation/%s/error" % request_id, p)
+            continue
         post("/invocation/%s/response" % request_id, result)
     except Exception as e:
         p = error_payload(e)

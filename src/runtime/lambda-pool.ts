@@ -30,14 +30,18 @@ export class LambdaPool {
     this.max = options.maxPerVersion ?? 4;
   }
 
-  /** Runs `input` in an environment of `key`; `timeoutMs` is AWS time, enforced on the clock. */
+  /**
+   * Runs `input` in an environment of `key`. `timeoutMs` is wall-clock time: the function's
+   * code runs at real speed, so a time scale that compresses AWS's waits must not shorten it.
+   */
   async invoke(key: string, spec: () => EnvironmentSpec, input: InvocationInput, timeoutMs: number): Promise<InvocationOutcome> {
     const worker = await this.acquire(key, spec);
-    const timer = this.clock.setTimer(timeoutMs, () => worker.timeout());
+    const timer = setTimeout(() => worker.timeout(), timeoutMs);
+    timer.unref();
     try {
       return await worker.run(input);
     } finally {
-      timer.cancel();
+      clearTimeout(timer);
       this.claimed.delete(worker);
       worker.lastUsed = this.clock.now();
       if (worker.retired) worker.kill();

@@ -1,6 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudwatchOperations, MetricDatum } from '../../aws/models/generated/cloudwatch.js';
+import type { InputLogEvent } from '../../aws/models/generated/logs.js';
 import type { Timer } from '../../core/clock.js';
 import { ServiceError, errorMessage } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
@@ -8,6 +10,7 @@ import { LambdaPool } from '../../runtime/lambda-pool.js';
 import type { InvocationOutcome } from '../../runtime/lambda-worker.js';
 import type { ServiceDeps } from '../service.js';
 import { unpackPackage } from './code.js';
+import { runtimeFamily } from './config.js';
 import { checkRuntime, environmentSpec, logStreamName, writeBootstraps } from './environment.js';
 import { LogWriter, outputEvents } from './log-writer.js';
 import { LambdaMetrics } from './metrics.js';
@@ -44,6 +47,13 @@ export interface AsyncJob {
   requestId: string;
 }
 
+interface LogJob {
+  scope: Scope;
+  group: string;
+  stream: string;
+  events: InputLogEvent[];
+}
+
 interface MetricsJob {
   scope: Scope;
   data: (Omit<MetricDatum, 'Timestamp'> & { Timestamp: number })[];
@@ -69,6 +79,7 @@ export class LambdaEngine {
   private running = false;
   readonly enqueueAsync: (job: AsyncJob) => void;
   private readonly enqueueMetrics: (job: MetricsJob) => void;
+  private readonly enqueueLog: (job: LogJob) => void;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -82,6 +93,8 @@ export class LambdaEngine {
       onExhausted: (job, e) => deps.log.warn('asynchronous invocation failed after its retries', { function: job.functionName, requestId: job.requestId, error: errorMessage(e) }),
     });
     this.enqueueMetrics = deps.jobs.define<MetricsJob>('lambda.metrics', (job) => this.putMetrics(job), { maxAttempts: 5 });
+    // One at a time, so a stream's events arrive in order; as a job, the answer does not wait for it.
+    this.enqueueLog = deps.jobs.define<LogJob>('lambda.logs', (job) => this.logs.write(job.scope, job.group, job.stream, job.events), { concurrency: 1, maxAttempts: 3 });
   }
 
   start(): void {
@@ -98,6 +111,9 @@ export class LambdaEngine {
 
   reset(): void {
     this.pool.stop();
+    // The service's directory was emptied: the runtime clients are written again on next use.
+    this.bootstraps = undefined;
+    this.inflight.clear();
     this.unpacked.clear();
     this.logs.reset();
     rmSync(join(this.deps.dataDir, 'code'), { recursive: true, force: true });
@@ -143,15 +159,17 @@ export class LambdaEngine {
     const key = `${scope.accountId}|${scope.region}|${config.FunctionName}|${config.Version}|${config.RevisionId}`;
     const timeoutMs = (config.Timeout ?? 3) * 1000;
     const startedAt = this.deps.clock.now();
-    const outcome = await this.pool.invoke(
-      key,
-      () => environmentSpec(this.deps, scope, config, codeDir, bootstraps),
-      // The deadline is what the function's own (wall) clock sees; the timeout itself runs on Slipway's clock.
-      { requestId, payload, invokedArn: target.invokedArn, deadlineMs: Date.now() + timeoutMs / this.deps.clock.timeScale, clientContext },
-      timeoutMs,
-    );
+    const outcome =
+      missingBootstrap(config.Runtime, codeDir, requestId) ??
+      (await this.pool.invoke(
+        key,
+        () => environmentSpec(this.deps, scope, config, codeDir, bootstraps),
+        // The timeout is the code's real running time, so the deadline is on the function's own (wall) clock.
+        { requestId, payload, invokedArn: target.invokedArn, deadlineMs: Date.now() + timeoutMs, clientContext },
+        timeoutMs,
+      ));
     const failed = outcome.status !== 'ok';
-    const log = await this.writeLog(target, requestId, outcome, startedAt);
+    const log = this.writeLog(target, requestId, outcome, startedAt);
     this.metrics.record({ scope, functionName: config.FunctionName!, resource: target.resource, executedVersion: target.viaAlias ? config.Version : undefined, durationMs: outcome.durationMs, error: failed });
     return { payload: failed ? errorPayload(outcome, requestId, config.Timeout ?? 3) : outcome.payload, functionError: failed ? 'Unhandled' : undefined, log };
   }
@@ -167,7 +185,8 @@ export class LambdaEngine {
     return p;
   }
 
-  private async writeLog(target: InvokeTarget, requestId: string, o: InvocationOutcome, startedAt: number): Promise<string> {
+  /** Queues the invocation's log for CloudWatch Logs (a durable job) and returns its text for `LogType: Tail`. */
+  private writeLog(target: InvokeTarget, requestId: string, o: InvocationOutcome, startedAt: number): string {
     const config = target.version.config;
     const now = this.deps.clock.now();
     const lines = [`START RequestId: ${requestId} Version: ${config.Version}`];
@@ -184,7 +203,7 @@ export class LambdaEngine {
     ].join('\t');
     events.push({ timestamp: now, message: `END RequestId: ${requestId}` }, { timestamp: now, message: `${report}\t` });
     const group = config.LoggingConfig?.LogGroup ?? `/aws/lambda/${config.FunctionName}`;
-    await this.logs.write(target.scope, group, logStreamName(now, config.Version ?? '$LATEST', o.environmentId), events);
+    this.enqueueLog({ scope: target.scope, group, stream: logStreamName(now, config.Version ?? '$LATEST', o.environmentId), events });
     return events.map((e) => e.message).join('\n') + '\n';
   }
 
@@ -228,6 +247,19 @@ export class LambdaEngine {
       MetricData: job.data.map((d) => ({ ...d, Timestamp: new Date(d.Timestamp) })),
     });
   }
+}
+
+/** A `provided` package without its `bootstrap` fails as AWS's does, without starting anything. */
+function missingBootstrap(runtime: string | undefined, codeDir: string, requestId: string): InvocationOutcome | undefined {
+  if (runtimeFamily(runtime) !== 'provided' || existsSync(join(codeDir, 'bootstrap'))) return undefined;
+  const message = `RequestId: ${requestId} Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]`;
+  return {
+    status: 'init-error',
+    payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message })),
+    output: `${message}\nRuntime.InvalidEntrypoint\n`,
+    durationMs: 0,
+    environmentId: randomBytes(16).toString('hex'),
+  };
 }
 
 /** What the caller gets back when the function did not return normally. */

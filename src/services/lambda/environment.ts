@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FunctionConfiguration } from '../../aws/models/generated/lambda.js';
 import { ServiceError } from '../../core/errors.js';
 import { base32Id, secretKey } from '../../core/ids.js';
@@ -17,9 +18,29 @@ export function logStreamName(now: number, version: string, environmentId: strin
   return `${d}/[${version}]${environmentId}`;
 }
 
+let sdkModules: string | null | undefined;
+
+/**
+ * The node_modules holding the AWS SDK v3 clients Slipway was installed with: AWS's Node.js
+ * runtimes ship the SDK v3, so functions `require('@aws-sdk/client-s3')` without bundling it.
+ */
+function sdkNodeModules(): string | undefined {
+  if (sdkModules === undefined) {
+    sdkModules = null;
+    for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+      if (existsSync(join(dir, 'node_modules', '@aws-sdk'))) {
+        sdkModules = join(dir, 'node_modules');
+        break;
+      }
+    }
+  }
+  return sdkModules ?? undefined;
+}
+
 /** Writes the runtime clients once per start into the service's directory. */
 export function writeBootstraps(dir: string): { node: string; python: string } {
-  mkdirSync(dir, { recursive: true });
+  // The mount point for the SDK inside a sandbox (/var/runtime/node_modules, as on AWS).
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
   const node = join(dir, 'node-bootstrap.mjs');
   const python = join(dir, 'python-bootstrap.py');
   writeFileSync(node, NODE_BOOTSTRAP);
@@ -70,6 +91,8 @@ export function environmentSpec(
     LAMBDA_RUNTIME_DIR: binDir,
     PYTHONUNBUFFERED: '1',
   };
+  const sdk = sdkNodeModules();
+  if (sdk && family === 'node' && !config.Environment?.Variables?.NODE_PATH) env.NODE_PATH = sandboxed ? join(binDir, 'node_modules') : sdk;
   const argv =
     family === 'node' ? [process.execPath, join(binDir, 'node-bootstrap.mjs')] : family === 'python' ? ['python3', join(binDir, 'python-bootstrap.py')] : [join(taskRoot, 'bootstrap')];
   if (!sandboxed) return { command: argv[0]!, args: argv.slice(1), cwd: codeDir, env, environmentId };
@@ -78,6 +101,7 @@ export function environmentSpec(
     ...hostRootArgs(),
     ...['--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/var', ...hide],
     ...['--ro-bind', codeDir, '/var/task', '--ro-bind', runtimeDir, '/var/runtime'],
+    ...(sdk && family === 'node' ? ['--ro-bind', sdk, join(binDir, 'node_modules')] : []),
     ...['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', 'localhost', '--die-with-parent', '--chdir', '/var/task', '--'],
     ...argv,
   ];

@@ -6,7 +6,7 @@ import { isServiceError } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import { inspectPackage, type PackageInfo } from './code.js';
 import { checkConfig, checkRevision, lastModified, newConfig } from './config.js';
-import { LATEST, conflict, functionArn, invalidParameter, isVersion, parseFunctionName } from './names.js';
+import { LATEST, conflict, functionArn, functionNotFound, invalidParameter, isVersion, parseFunctionName } from './names.js';
 import { page, requireFunction, resolveQualified, type LambdaContext } from './resolve.js';
 import type { FunctionRecord } from './store.js';
 import { publish } from './versions-api.js';
@@ -130,7 +130,7 @@ function defined<T extends object>(o: T): Partial<T> {
 async function deleteVersion(c: LambdaContext, scope: Scope, name: string, version: string): Promise<Record<string, never>> {
   if (!isVersion(version)) throw invalidParameter(`Deletion of aliases is not supported through DeleteFunction: use DeleteAlias for ${functionArn(scope, name, version)}.`);
   const v = c.store.versions.get(scope, `${name}/${version}`);
-  if (!v) throw invalidParameter(`Function not found: ${functionArn(scope, name, version)}`);
+  if (!v) throw functionNotFound(scope, name, version);
   const users = c.store.aliasesOf(scope, name).filter((a) => a.functionVersion === version || Object.keys(a.weights ?? {}).includes(version));
   if (users.length) throw conflict(`Unable to delete version because the following aliases reference it: [${users.map((a) => a.name).join(', ')}]`);
   c.store.versions.delete(scope, `${name}/${version}`);

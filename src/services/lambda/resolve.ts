@@ -37,7 +37,10 @@ export function requireAlias(store: LambdaStore, scope: Scope, name: string, ali
 export function resolveQualified(store: LambdaStore, scope: Scope, ref: FunctionRef): { version: VersionRecord; alias?: AliasRecord } {
   const q = ref.qualifier ?? LATEST;
   if (q === LATEST || isVersion(q)) return { version: requireVersion(store, scope, ref.name, q) };
-  const alias = requireAlias(store, scope, ref.name, q);
+  requireFunction(store, scope, ref.name);
+  // An unknown qualifier on a function reads as AWS words it: the qualified function is not found.
+  const alias = store.aliases.get(scope, `${ref.name}/${q}`);
+  if (!alias) throw functionNotFound(scope, ref.name, q);
   return { version: requireVersion(store, scope, ref.name, alias.functionVersion), alias };
 }
 

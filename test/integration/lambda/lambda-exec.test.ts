@@ -1,6 +1,6 @@
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectSandbox } from '../../../src/runtime/sandbox.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
@@ -84,12 +84,16 @@ describe('Lambda execution', () => {
     const out = await invoke('shell', { hello: 'world' });
     expect(out.body).toEqual({ echo: { hello: 'world' }, handler: 'my.handler' });
     expect(out.log).toMatch(/handling [0-9a-f-]{36}/);
+    await create('nobootstrap', 'provided.al2023', 'my.handler', makeZip({ 'main.sh': 'echo hi' }));
+    const none = await invoke('nobootstrap');
+    expect(none.out.FunctionError).toBe('Unhandled');
+    expect(none.body).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining("Couldn't find valid bootstrap(s)") });
   });
 
-  it('gives the function credentials and an endpoint so the SDK inside reaches Slipway', async () => {
+  it('gives the function the SDK v3, credentials and an endpoint, so the SDK inside reaches Slipway', async () => {
     const code = `const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 exports.handler = async () => (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn;`;
-    await create('caller', 'nodejs20.x', 'index.handler', makeZip({ 'index.js': code }), { Variables: { NODE_PATH: resolve('node_modules') } });
+    await create('caller', 'nodejs20.x', 'index.handler', makeZip({ 'index.js': code }));
     const out = await invoke('caller');
     expect(out.out.FunctionError).toBeUndefined();
     expect(Buffer.from(out.out.Payload!).toString()).toBe('"arn:aws:sts::000000000000:assumed-role/lambda-role/caller"');
@@ -102,6 +106,13 @@ exports.handler = async (e) => { fs.writeFileSync('/tmp/scratch', 'ok'); return 
     const out = await invoke('boxed', { dataDir: s.dataDir });
     if (detectSandbox().kind === 'bubblewrap') expect(out.body).toEqual({ root: '/var/task', cwd: '/var/task', tmp: 'ok', seesData: false });
     else expect(out.body).toMatchObject({ tmp: 'ok' });
+  });
+
+  it.skipIf(spawnSync('python3', ['-c', 'import boto3']).status !== 0)('gives Python functions the machine\'s boto3, pointed at Slipway', async () => {
+    const code = 'import boto3\n\ndef handler(event, context):\n    return boto3.client("sts").get_caller_identity()["Arn"]\n';
+    await create('pycaller', 'python3.12', 'app.handler', makeZip({ 'app.py': code }));
+    const out = await invoke('pycaller');
+    expect(out.body).toBe('arn:aws:sts::000000000000:assumed-role/lambda-role/pycaller');
   });
 
   it('takes the package from S3', async () => {

@@ -118,6 +118,8 @@ describe('Lambda through SDK v3', () => {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'echo', Qualifier: '1' }));
     const gone = await lambda.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: '1' })).catch((e: Error) => e);
     expect(gone).toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:echo:1' });
+    const noAlias = await lambda.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: 'beta' })).catch((e: Error) => e);
+    expect(noAlias).toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:echo:beta' });
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'echo' }));
     const none = await lambda.send(new GetFunctionCommand({ FunctionName: 'echo' })).catch((e: Error) => e);
     expect(none).toMatchObject({ name: 'ResourceNotFoundException' });
@@ -134,5 +136,9 @@ describe('Lambda through SDK v3', () => {
     const err = await lambda.send(new InvokeCommand({ FunctionName: 'py', Payload: Buffer.from('{"a":2}') }));
     expect(err.FunctionError).toBe('Unhandled');
     expect(json(err.Payload)).toMatchObject({ errorType: 'KeyError', errorMessage: "'b'", stackTrace: expect.any(Array) });
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'pyset', Runtime: 'python3.12', Role: ROLE, Handler: 'app.handler', Code: { ZipFile: makeZip({ 'app.py': 'def handler(event, context):\n    return {1, 2}\n' }) } }));
+    const marshal = await lambda.send(new InvokeCommand({ FunctionName: 'pyset' }));
+    expect(marshal.FunctionError).toBe('Unhandled');
+    expect(json(marshal.Payload)).toMatchObject({ errorType: 'Runtime.MarshalError', errorMessage: expect.stringContaining('Unable to marshal response') });
   });
 });

@@ -86,6 +86,13 @@ describe('Lambda concurrency, permissions and tags', () => {
     expect(qualified).toMatchObject({ name: 'InvalidParameterValueException' });
   });
 
+  it('runs functions again after a reset wiped the state', async () => {
+    await s.slipway.reset();
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'again', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: makeZip({ 'index.js': 'exports.handler = async () => "again";\n' }) } }));
+    expect(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: 'again' }))).Payload!).toString()).toBe('"again"');
+    expect(await lambda.send(new GetFunctionCommand({ FunctionName: 'worker' })).catch((e: Error) => e)).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
   it('refuses to run a runtime it cannot execute, without reporting success', async () => {
     await lambda.send(new CreateFunctionCommand({ FunctionName: 'javafn', Runtime: 'java17', Role: ROLE, Handler: 'example.Handler::handleRequest', Code: { ZipFile: makeZip({ 'x.txt': 'x' }) } }));
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'javafn' })).catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
