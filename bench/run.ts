@@ -3,12 +3,14 @@ import { benchCloudwatch } from './cloudwatch.js';
 import { benchCodebuild } from './codebuild.js';
 import { benchCodecommit } from './codecommit.js';
 import { benchCodedeploy } from './codedeploy.js';
+import { benchCodedeployLambda } from './codedeploy-lambda.js';
 import { benchCodedeployTraffic } from './codedeploy-traffic.js';
 import { benchCodepipeline } from './codepipeline.js';
 import { benchDynamodb } from './dynamodb.js';
 import { benchElbv2 } from './elbv2.js';
 import { benchEvents } from './events.js';
 import { benchGateway } from './gateway.js';
+import { benchLambda } from './lambda.js';
 import { pinning } from './lib/servers.js';
 import { machine } from './lib/stats.js';
 import { benchLogs } from './logs.js';
@@ -29,6 +31,8 @@ const suites: Record<string, () => Promise<string[]>> = {
   codebuild: benchCodebuild,
   codedeploy: benchCodedeploy,
   'codedeploy-traffic': benchCodedeployTraffic,
+  'codedeploy-lambda': benchCodedeployLambda,
+  lambda: benchLambda,
 };
 
 const wanted = process.argv.slice(2);

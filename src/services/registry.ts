@@ -9,6 +9,7 @@ import { ec2 } from './ec2/index.js';
 import { elbv2 } from './elbv2/index.js';
 import { events } from './events/index.js';
 import { iam } from './iam/index.js';
+import { lambda } from './lambda/index.js';
 import { logs } from './logs/index.js';
 import { s3 } from './s3/index.js';
 import { secretsmanager } from './secretsmanager/index.js';
@@ -19,4 +20,4 @@ import { ssm } from './ssm/index.js';
 import { sts } from './sts/index.js';
 
 /** Every service Slipway runs. */
-export const SERVICES: readonly ServiceDefinition[] = [autoscaling, cloudwatch, codebuild, codecommit, codedeploy, codepipeline, dynamodb, ec2, elbv2, events, iam, logs, s3, secretsmanager, sns, sqs, ssm, sts];
+export const SERVICES: readonly ServiceDefinition[] = [autoscaling, cloudwatch, codebuild, codecommit, codedeploy, codepipeline, dynamodb, ec2, elbv2, events, iam, lambda, logs, s3, secretsmanager, sns, sqs, ssm, sts];

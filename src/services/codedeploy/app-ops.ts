@@ -5,6 +5,7 @@ import { ServiceError } from '../../core/errors.js';
 import { uuid } from '../../core/ids.js';
 import { paginate } from '../common/paging.js';
 import { PREDEFINED_CONFIGS, predefined } from './configs.js';
+import { checkTrafficRouting } from './lambda-shift.js';
 import { revisionKey, type CodeDeployStore, type ConfigRecord } from './store.js';
 import { applicationInfo } from './views.js';
 
@@ -125,8 +126,11 @@ export function appOperations(store: CodeDeployStore, clock: Clock): Partial<Cod
         if (!hosts?.type || hosts.value === undefined) throw err('InvalidMinimumHealthyHostValueException', 'The minimum healthy instance value is required for the Server compute platform.');
         if (hosts.value < 0 || (hosts.type === 'FLEET_PERCENT' && hosts.value > 99)) throw err('InvalidMinimumHealthyHostValueException', `The minimum healthy instance value ${hosts.value} is not valid for type ${hosts.type}.`);
       } else if (hosts) throw err('InvalidMinimumHealthyHostValueException', 'Minimum healthy hosts apply only to the Server compute platform.');
+      if (platform === 'Server' && input.trafficRoutingConfig) throw err('InvalidTrafficRoutingConfigurationException', 'A traffic routing configuration applies to the Lambda and ECS compute platforms only.');
+      // Without one, a Lambda or ECS configuration shifts all traffic at once.
+      const routing = platform === 'Server' ? undefined : checkTrafficRouting(input.trafficRoutingConfig ?? { type: 'AllAtOnce' });
       const deploymentConfigId = uuid();
-      store.configs.put(ctx, input.deploymentConfigName, { deploymentConfigId, deploymentConfigName: input.deploymentConfigName, computePlatform: platform, minimumHealthyHosts: hosts, trafficRoutingConfig: input.trafficRoutingConfig, createTime: clock.now() });
+      store.configs.put(ctx, input.deploymentConfigName, { deploymentConfigId, deploymentConfigName: input.deploymentConfigName, computePlatform: platform, minimumHealthyHosts: hosts, trafficRoutingConfig: routing, createTime: clock.now() });
       return { deploymentConfigId };
     },
     async GetDeploymentConfig(input, ctx) {

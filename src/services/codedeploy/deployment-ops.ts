@@ -8,6 +8,7 @@ import { checkRevision, findConfig, mustApp } from './app-ops.js';
 import { newDeploymentId } from './deployment-record.js';
 import type { DeploymentEngine } from './engine.js';
 import { mustGroup } from './group-ops.js';
+import { lambdaRevision } from './lambda-ops.js';
 import { revisionKey, targetKey, type CodeDeployStore, type DeploymentRecord, type GroupRecord, type TargetRecord } from './store.js';
 import { deploymentInfo, deploymentTarget, instanceSummary } from './views.js';
 
@@ -40,6 +41,10 @@ function checkDeploymentTraffic(group: GroupRecord, input: CreateDeploymentInput
   if (platform && platform !== group.computePlatform) {
     throw err('InvalidDeploymentConfigNameException', `The deployment configuration ${input.deploymentConfigName} is for the ${platform} compute platform; deployment group ${group.deploymentGroupName} is ${group.computePlatform}.`);
   }
+  if (group.computePlatform !== 'Server') {
+    if (input.targetInstances) throw err('InvalidTargetInstancesException', `Target instances apply to the EC2/On-premises compute platform only; deployment group ${group.deploymentGroupName} is ${group.computePlatform}.`);
+    return;
+  }
   if (group.deploymentStyle.deploymentType !== 'BLUE_GREEN') {
     if (input.targetInstances?.autoScalingGroups?.length) throw err('InvalidTargetInstancesException', 'Auto Scaling groups can be given as target instances only in a blue/green deployment.');
     return;
@@ -62,7 +67,12 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
     async CreateDeployment(input, ctx) {
       const app = mustApp(store, ctx, input.applicationName);
       const group = mustGroup(store, ctx, app.applicationName, input.deploymentGroupName);
-      const revision = checkRevision(input.revision ?? group.targetRevision);
+      if (app.computePlatform === 'ECS') throw err('OperationNotSupportedException', 'Deployments on the ECS compute platform are not available in Slipway: only EC2/On-premises (Server) and Lambda applications can be deployed.');
+      const lambda = app.computePlatform === 'Lambda' ? await lambdaRevision(aws, ctx, input.revision ?? group.targetRevision) : undefined;
+      // One alias cannot be shifted by two deployments at once.
+      const active = lambda && store.deployments.list(ctx).find((d) => d.deploymentGroupId === group.deploymentGroupId && !['Succeeded', 'Failed', 'Stopped'].includes(d.status));
+      if (active) throw err('DeploymentLimitExceededException', `The Deployment Group '${group.deploymentGroupName}' already has an active Deployment '${active.deploymentId}'`);
+      const revision = lambda ? lambda.revision : checkRevision(input.revision ?? group.targetRevision);
       const configName = input.deploymentConfigName ?? group.deploymentConfigName;
       const config = findConfig(store, ctx, configName);
       if (!config) throw err('DeploymentConfigDoesNotExistException', `No deployment configuration found for name: ${configName}`);
@@ -78,6 +88,8 @@ export function deploymentOperations(store: CodeDeployStore, engine: DeploymentE
         targetInstances: input.targetInstances, deploymentStyle: group.deploymentStyle, instanceIds: [],
         loadBalancerInfo: group.loadBalancerInfo, blueGreenDeploymentConfiguration: group.deploymentStyle.deploymentType === 'BLUE_GREEN' ? group.blueGreenDeploymentConfiguration : undefined,
         alarmConfiguration: input.overrideAlarmConfiguration ?? group.alarmConfiguration, batchSize: 1, requiredSuccesses: 1, lastInstanceForgiven: false, statusMessages: [],
+        computePlatform: app.computePlatform, trafficRoutingConfig: lambda ? config.trafficRoutingConfig : undefined,
+        lambda: lambda && { spec: lambda.spec, step: -1, percent: 0, reported: [] },
       };
       const key = revisionKey(app.applicationName, revision);
       const rev = store.revisions.get(ctx, key) ?? { applicationName: app.applicationName, revision, registerTime: now, deploymentGroups: [] };

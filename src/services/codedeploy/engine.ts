@@ -9,6 +9,7 @@ import type { ServiceDeps } from '../service.js';
 import { ALLOW_EVENTS, BLOCK_EVENTS, IN_PLACE_EVENTS, runAgent } from './agent.js';
 import { AlarmWatch, type WatchVerdict } from './alarm-watch.js';
 import { BlueGreenFlow } from './blue-green.js';
+import { LambdaFlow } from './lambda-flow.js';
 import { saveBundle, unpack } from './bundle.js';
 import { verdict } from './configs.js';
 import type { Notifier } from './notify.js';
@@ -22,7 +23,7 @@ export interface StepJob {
   deploymentId: string;
   batch: number;
   /** Blue/green: the phase this step runs, and the wait it ends (a stale wait does nothing). */
-  phase?: 'install' | 'reroute' | 'ready-timeout' | 'terminate' | 'rollback';
+  phase?: 'install' | 'reroute' | 'ready-timeout' | 'terminate' | 'rollback' | 'lambda-shift' | 'lambda-hook-done' | 'lambda-hook-timeout';
   waitToken?: string;
 }
 
@@ -42,6 +43,7 @@ export class DeploymentEngine {
   readonly traffic: TrafficControl;
   readonly alarms: AlarmWatch;
   private readonly blueGreen: BlueGreenFlow;
+  readonly lambda: LambdaFlow;
   readonly running = new Map<string, AbortController>();
   private readonly bundles = new Map<string, Promise<{ file: string; dir: string }>>();
   /** Called when a deployment has ended (launch deployments complete their lifecycle action). */
@@ -56,6 +58,7 @@ export class DeploymentEngine {
     this.traffic = new TrafficControl(deps.aws, deps.clock);
     this.alarms = new AlarmWatch(deps.aws, deps.clock);
     this.blueGreen = new BlueGreenFlow(this);
+    this.lambda = new LambdaFlow(this);
     const enqueue = deps.jobs.define<StepJob>('codedeploy.step', (job) => this.run(job), {
       maxAttempts: 3,
       concurrency: 16,
@@ -112,6 +115,7 @@ export class DeploymentEngine {
     const dep = this.store.deployments.get(job.scope, job.deploymentId);
     if (!dep || DONE.includes(dep.status)) return;
     this.watch(job.scope, dep);
+    if (dep.computePlatform === 'Lambda') return this.lambda.run(job, dep);
     if (job.batch < 0) return this.begin(job.scope, dep);
     if (dep.deploymentStyle.deploymentType === 'BLUE_GREEN') return this.blueGreen.run(job, dep);
     const ids = dep.instanceIds.slice(job.batch * dep.batchSize, (job.batch + 1) * dep.batchSize);
@@ -223,6 +227,7 @@ export class DeploymentEngine {
     if (current && DONE.includes(current.status)) return; // an alarm and a failure can race: the first outcome stands
     this.alarms.unwatch(dep.deploymentId);
     const now = this.deps.clock.now();
+    if (dep.computePlatform === 'Lambda') this.lambda.closeTarget(scope, dep, status);
     for (const id of dep.instanceIds) {
       const t = this.store.targets.get(scope, targetKey(dep.deploymentId, id));
       if (t?.status === 'Pending') this.store.targets.put(scope, targetKey(dep.deploymentId, id), { ...t, status: 'Skipped', lastUpdatedAt: now, lifecycleEvents: t.lifecycleEvents.map((e) => ({ ...e, status: 'Skipped' })) });
@@ -254,6 +259,7 @@ export class DeploymentEngine {
     const event = reason === 'alarm' ? 'DEPLOYMENT_STOP_ON_ALARM' : 'DEPLOYMENT_FAILURE';
     const wanted = reason === 'stop' || (!!cfg?.enabled && (cfg.events ?? []).includes(event));
     if (!wanted || failed.creator === 'codeDeployRollback') return;
+    if (failed.computePlatform === 'Lambda') return this.lambda.rollback(scope, failed, status);
     if (failed.deploymentStyle.deploymentType === 'BLUE_GREEN') return this.blueGreen.rollback(scope, failed, status);
     const good = this.group(scope, failed)?.lastSuccessful;
     if (!good) {

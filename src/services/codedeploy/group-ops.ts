@@ -6,6 +6,7 @@ import { uuid } from '../../core/ids.js';
 import { paginate } from '../common/paging.js';
 import { checkAlarmsExist } from './alarm-watch.js';
 import { findConfig, mustApp } from './app-ops.js';
+import { checkLambdaGroup } from './lambda-ops.js';
 import { launchHookName, type LaunchDeployments } from './launch-deploy.js';
 import { groupKey, type CodeDeployStore, type GroupRecord } from './store.js';
 import { resolveTargetGroups } from './traffic.js';
@@ -89,6 +90,7 @@ async function checkTraffic(aws: AwsClient, ctx: RequestContext, g: GroupRecord,
     if (wait !== undefined && (wait < 0 || wait > 2880)) throw err('InvalidBlueGreenDeploymentConfigurationException', 'terminationWaitTimeInMinutes must be between 0 and 2880.');
     if (input.loadBalancerInfo || input.deploymentStyle) await resolveTargetGroups(aws, ctx, g.loadBalancerInfo);
   }
+  if (g.computePlatform === 'Lambda') checkLambdaGroup(g);
   if (input.alarmConfiguration) await checkAlarmsExist(aws, ctx, input.alarmConfiguration);
 }
 
@@ -111,7 +113,8 @@ export function groupOperations(store: CodeDeployStore, aws: AwsClient, launch: 
         applicationName: app.applicationName, deploymentGroupId: uuid(), deploymentGroupName: input.deploymentGroupName,
         deploymentConfigName: app.computePlatform === 'Server' ? 'CodeDeployDefault.OneAtATime' : app.computePlatform === 'ECS' ? 'CodeDeployDefault.ECSAllAtOnce' : 'CodeDeployDefault.LambdaAllAtOnce',
         serviceRoleArn: input.serviceRoleArn, ec2TagFilters: [], onPremisesInstanceTagFilters: [], autoScalingGroups: [], triggerConfigurations: [],
-        deploymentStyle: { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' }, outdatedInstancesStrategy: 'UPDATE', computePlatform: app.computePlatform,
+        // Lambda and ECS deployments are blue/green with traffic control by nature.
+        deploymentStyle: app.computePlatform === 'Server' ? { deploymentType: 'IN_PLACE', deploymentOption: 'WITHOUT_TRAFFIC_CONTROL' } : { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' }, outdatedInstancesStrategy: 'UPDATE', computePlatform: app.computePlatform,
       };
       const group = merge(ctx, store, base, input);
       if (app.computePlatform === 'Server') group.launchHook = launchHookName(group.deploymentGroupName, group.deploymentGroupId);

@@ -5,11 +5,12 @@ import { deploymentOperations } from './deployment-ops.js';
 import { DeploymentEngine } from './engine.js';
 import { groupOperations } from './group-ops.js';
 import { LaunchDeployments } from './launch-deploy.js';
+import { lambdaOperations } from './lambda-ops.js';
 import { Notifier } from './notify.js';
 import { OnPremInstances, onPremOperations } from './onprem-ops.js';
 import { CodeDeployStore } from './store.js';
 
-/** CodeDeploy for EC2/on-premises: applications, groups, configs and in-place deployments run on local instances. */
+/** CodeDeploy: EC2/on-premises deployments on local instances (in place and blue/green) and Lambda alias traffic shifting. */
 export const codedeploy: ServiceDefinition = {
   name: 'codedeploy',
   create(deps) {
@@ -25,6 +26,7 @@ export const codedeploy: ServiceDefinition = {
         ...groupOperations(store, deps.aws, launch),
         ...deploymentOperations(store, engine, deps.clock, deps.aws),
         ...onPremOperations(store, onPrem, host, deps.clock),
+        ...lambdaOperations(store, engine),
       },
       start: async () => {
         engine.resumeWatches();

@@ -1,8 +1,10 @@
 import type {
   AlarmConfiguration, AutoRollbackConfiguration, DeploymentStyle, EC2TagFilter, EC2TagSet, ErrorInformation, LoadBalancerInfo,
   MinimumHealthyHosts, OnPremisesTagSet, RevisionLocation, RollbackInfo, Tag, TagFilter, TargetInstances, TrafficRoutingConfig, TriggerConfig,
-  BlueGreenDeploymentConfiguration, Diagnostics,
+  BlueGreenDeploymentConfiguration, Diagnostics, LambdaFunctionInfo,
 } from '../../aws/models/generated/codedeploy.js';
+import { createHash } from 'node:crypto';
+import type { LambdaAppSpec } from './lambda-appspec.js';
 import { Collection } from '../../state/collection.js';
 import type { Database } from '../../state/database.js';
 
@@ -109,6 +111,22 @@ export interface DeploymentRecord {
   requiredSuccesses: number;
   lastInstanceForgiven: boolean;
   statusMessages: string[];
+  /** The platform of the deployment's application; absent on records from before Lambda deployments. */
+  computePlatform?: 'Server' | 'Lambda' | 'ECS';
+  /** Lambda: the configuration's traffic routing, resolved at creation. */
+  trafficRoutingConfig?: TrafficRoutingConfig;
+  lambda?: LambdaState;
+}
+
+/** Where a Lambda deployment is: the AppSpec, the last shift made, and the hook it waits for. */
+export interface LambdaState {
+  spec: LambdaAppSpec;
+  /** Index of the last shift applied (-1 before AllowTraffic), and the target version's share then. */
+  step: number;
+  percent: number;
+  hook?: { event: 'BeforeAllowTraffic' | 'AfterAllowTraffic'; executionId: string; functionName: string; status?: 'Succeeded' | 'Failed' };
+  /** Hook executions already reported, so a second report is refused as AWS refuses it. */
+  reported: string[];
 }
 
 export type EventStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown';
@@ -124,8 +142,8 @@ export interface EventRecord {
 export interface TargetRecord {
   deploymentId: string;
   instanceId: string;
-  /** ec2 instance or on-premises instance name. */
-  kind: 'ec2' | 'onprem';
+  /** ec2 instance, on-premises instance name, or a Lambda function alias (`name:alias`). */
+  kind: 'ec2' | 'onprem' | 'lambda';
   /** The local instance's id on the instance host. */
   localId: string;
   status: 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown' | 'Ready';
@@ -133,6 +151,8 @@ export interface TargetRecord {
   label?: 'Blue' | 'Green';
   lastUpdatedAt: number;
   lifecycleEvents: EventRecord[];
+  /** Lambda: the alias's versions and the target version's share of traffic. */
+  lambda?: LambdaFunctionInfo & { functionArn?: string };
 }
 
 export interface OnPremRecord {
@@ -174,6 +194,8 @@ export const targetKey = (deploymentId: string, instanceId: string) => `${deploy
 
 /** A revision's identity within its application, for the revisions list. */
 export function revisionKey(app: string, r: RevisionLocation): string {
+  const inline = r.appSpecContent?.content ?? r.string?.content;
+  if (inline !== undefined) return `${app}\u0000${r.revisionType}\u0000${createHash('sha256').update(inline).digest('hex')}`;
   const s = r.s3Location;
   return `${app}\u0000${s?.bucket}\u0000${s?.key}\u0000${s?.bundleType ?? ''}\u0000${s?.version ?? ''}\u0000${s?.eTag ?? ''}`;
 }

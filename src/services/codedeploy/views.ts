@@ -34,7 +34,7 @@ export function deploymentInfo(store: CodeDeployStore, scope: Scope, d: Deployme
     ignoreApplicationStopFailures: d.ignoreApplicationStopFailures, autoRollbackConfiguration: d.autoRollbackConfiguration, updateOutdatedInstancesOnly: false,
     rollbackInfo: d.rollbackInfo, deploymentStyle: d.deploymentStyle, targetInstances: d.targetInstances, instanceTerminationWaitTimeStarted: d.instanceTerminationWaitTimeStarted ?? false,
     blueGreenDeploymentConfiguration: d.blueGreenDeploymentConfiguration, loadBalancerInfo: d.loadBalancerInfo,
-    fileExistsBehavior: d.fileExistsBehavior, deploymentStatusMessages: d.statusMessages, computePlatform: 'Server',
+    fileExistsBehavior: d.fileExistsBehavior, deploymentStatusMessages: d.statusMessages, computePlatform: d.computePlatform ?? 'Server',
   };
 }
 
@@ -47,6 +47,14 @@ export function instanceSummary(t: TargetRecord): InstanceSummary {
 }
 
 export function deploymentTarget(scope: Scope, t: TargetRecord): DeploymentTarget {
+  if (t.kind === 'lambda') {
+    const { functionArn, ...lambdaFunctionInfo } = t.lambda ?? {};
+    const targetArn = functionArn ? `${functionArn}:${lambdaFunctionInfo.functionAlias}` : `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${t.instanceId}`;
+    return {
+      deploymentTargetType: 'LambdaTarget',
+      lambdaTarget: { deploymentId: t.deploymentId, targetId: t.instanceId, targetArn, status: t.status, lastUpdatedAt: date(t.lastUpdatedAt), lifecycleEvents: events(t.lifecycleEvents), lambdaFunctionInfo },
+    };
+  }
   const targetArn = t.kind === 'ec2' ? `arn:aws:ec2:${scope.region}:${scope.accountId}:instance/${t.instanceId}` : `arn:aws:codedeploy:${scope.region}:${scope.accountId}:instance/${t.instanceId}`;
   return {
     deploymentTargetType: 'InstanceTarget',

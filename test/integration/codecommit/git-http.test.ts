@@ -164,7 +164,7 @@ describe('git smart HTTP at the clone URL', () => {
     expect(digest(readFileSync(join(copy, 'data.bin')))).toBe(digest(data));
   });
 
-  it('delivers repository triggers to SNS on push, and reports a Lambda target Slipway cannot reach', async () => {
+  it('delivers repository triggers to SNS on push, and reports a Lambda target that does not exist', async () => {
     const triggers = [
       { name: 'to-sns', destinationArn: 'arn:aws:sns:us-east-1:000000000000:repo-events', customData: 'ci', branches: ['main'], events: ['all' as const] },
       { name: 'to-lambda', destinationArn: 'arn:aws:lambda:us-east-1:000000000000:function:on-push', branches: [], events: ['updateReference' as const] },
@@ -188,7 +188,7 @@ describe('git smart HTTP at the clone URL', () => {
     });
     const test = await cc.send(new TestRepositoryTriggersCommand({ repositoryName: 'app', triggers }));
     expect(test.successfulExecutions).toEqual(['to-sns']);
-    expect(test.failedExecutions).toEqual([{ trigger: 'to-lambda', failureMessage: expect.stringContaining('NotImplemented') }]);
+    expect(test.failedExecutions).toEqual([{ trigger: 'to-lambda', failureMessage: expect.stringContaining('Function not found: arn:aws:lambda:us-east-1:000000000000:function:on-push') }]);
   });
 
   it('keeps repositories across a restart and reports pushes it missed while down', async () => {
