@@ -10,6 +10,7 @@ import { LambdaPool } from '../../runtime/lambda-pool.js';
 import type { InvocationOutcome } from '../../runtime/lambda-worker.js';
 import type { ServiceDeps } from '../service.js';
 import { unpackPackage } from './code.js';
+import { deadLetter } from './dead-letter.js';
 import { runtimeFamily } from './config.js';
 import { checkRuntime, environmentSpec, logStreamName, writeBootstraps } from './environment.js';
 import { LogWriter, outputEvents } from './log-writer.js';
@@ -90,7 +91,7 @@ export class LambdaEngine {
     this.enqueueAsync = deps.jobs.define<AsyncJob>('lambda.async-invoke', (job) => this.runAsync(job), {
       maxAttempts: 3,
       backoffMs: (attempt) => attempt * MINUTE,
-      onExhausted: (job, e) => deps.log.warn('asynchronous invocation failed after its retries', { function: job.functionName, requestId: job.requestId, error: errorMessage(e) }),
+      onExhausted: (job, e) => this.exhausted(job, e),
     });
     this.enqueueMetrics = deps.jobs.define<MetricsJob>('lambda.metrics', (job) => this.putMetrics(job), { maxAttempts: 5 });
     // One at a time, so a stream's events arrive in order; as a job, the answer does not wait for it.
@@ -217,7 +218,21 @@ export class LambdaEngine {
     const reserved = this.store.functions.get(job.scope, job.functionName)?.reservedConcurrency;
     const target = { scope: job.scope, version, invokedArn: job.invokedArn, resource: job.resource, viaAlias: job.viaAlias, reserved };
     const result = await this.invoke(target, Buffer.from(job.payload, 'base64'), job.requestId);
-    if (result.functionError) throw new Error(`function error: ${result.payload.toString('utf8').slice(0, 500)}`);
+    if (result.functionError) throw new Error(functionErrorMessage(result.payload));
+  }
+
+  /** An asynchronous invocation failed all its attempts: it goes to the function's dead-letter target, if it has one. */
+  private async exhausted(job: AsyncJob, e: unknown): Promise<void> {
+    const id = job.version === '$LATEST' ? undefined : `${job.functionName}/${job.version}`;
+    const version = id ? this.store.versions.get(job.scope, id) : this.store.functions.get(job.scope, job.functionName)?.latest;
+    const targetArn = version?.config.DeadLetterConfig?.TargetArn;
+    this.deps.log.warn('asynchronous invocation failed after its retries', { function: job.functionName, requestId: job.requestId, error: errorMessage(e), deadLetter: targetArn });
+    if (!targetArn) return;
+    try {
+      await deadLetter(this.deps.aws, { targetArn, payload: Buffer.from(job.payload, 'base64'), requestId: job.requestId, errorMessage: errorMessage(e) });
+    } catch (err) {
+      this.deps.log.warn('sending to the dead-letter target failed', { function: job.functionName, target: targetArn, error: errorMessage(err) });
+    }
   }
 
   private scheduleFlush(): void {
@@ -268,4 +283,16 @@ function errorPayload(o: InvocationOutcome, requestId: string, timeoutSeconds: n
     return Buffer.from(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` }));
   }
   return o.payload.length ? o.payload : Buffer.from(JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `RequestId: ${requestId} Error: Runtime failed without a reason` }));
+}
+
+/** The `errorMessage` of a function's error document, or the document itself. */
+function functionErrorMessage(payload: Buffer): string {
+  const text = payload.toString('utf8');
+  try {
+    const doc = JSON.parse(text) as { errorMessage?: unknown };
+    if (typeof doc.errorMessage === 'string') return doc.errorMessage;
+  } catch {
+    // Not JSON: the text says what happened.
+  }
+  return text.slice(0, 500);
 }

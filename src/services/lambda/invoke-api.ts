@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../aws/gateway/context.js';
 import type { LambdaOperations } from '../../aws/models/generated/lambda.js';
 import { ServiceError } from '../../core/errors.js';
@@ -27,7 +26,7 @@ export function invokeApi(c: LambdaContext): Provider {
       const scope = { accountId: ctx.accountId, region: ctx.region };
       if (input.InvocationType === 'DryRun') return { StatusCode: 204 };
       if (input.InvocationType === 'Event') {
-        engine.enqueueAsync({ scope, functionName: ref.name, version: version.config.Version!, invokedArn, resource, viaAlias: !!alias, payload: payload.toString('base64'), requestId: randomUUID() });
+        engine.enqueueAsync({ scope, functionName: ref.name, version: version.config.Version!, invokedArn, resource, viaAlias: !!alias, payload: payload.toString('base64'), requestId: ctx.requestId });
         return { StatusCode: 202 };
       }
       const clientContext = input.ClientContext ? Buffer.from(input.ClientContext, 'base64').toString('utf8') : undefined;

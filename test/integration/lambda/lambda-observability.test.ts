@@ -2,6 +2,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, Pu
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,37 @@ describe('logs, metrics and alarms from real invocations (ManualClock)', () => {
 });
 
 describe('Event invocations are durable jobs', () => {
+  it('sends an asynchronous invocation that failed all three attempts to the dead-letter queue', async () => {
+    const clock = new ManualClock(START);
+    const s = await startSlipway({ clock });
+    const lambda = new LambdaClient(sdkConfig(s.url));
+    const sqs = new SQSClient(sdkConfig(s.url));
+    try {
+      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'failed-events' }))).QueueUrl!;
+      await lambda.send(new CreateFunctionCommand({
+        FunctionName: 'always-fails', Runtime: 'nodejs18.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: makeZip({ 'index.js': 'exports.handler = async (e) => { throw new Error("cannot handle " + e.id); };\n' }) },
+        DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:failed-events' },
+      }));
+      const out = await lambda.send(new InvokeCommand({ FunctionName: 'always-fails', InvocationType: 'Event', Payload: Buffer.from('{"id":"e-7"}') }));
+      await s.slipway.settled();
+      const receive = () => sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+      expect((await receive()).Messages ?? []).toEqual([]); // two retries, a minute and two minutes later, come first
+      clock.advance(60_000);
+      await s.slipway.settled();
+      clock.advance(120_000);
+      await s.slipway.settled();
+      const [message] = (await receive()).Messages!;
+      expect(JSON.parse(message.Body!)).toEqual({ id: 'e-7' });
+      expect(message.MessageAttributes).toMatchObject({
+        RequestID: { StringValue: out.$metadata.requestId }, ErrorCode: { DataType: 'Number', StringValue: '200' }, ErrorMessage: { StringValue: 'cannot handle e-7' },
+      });
+    } finally {
+      lambda.destroy();
+      sqs.destroy();
+      await s.close();
+    }
+  });
+
   it('retries a failed asynchronous invocation after a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'slipway-lambda-'));
     // The first attempt leaves a mark in Slipway's S3 and fails; the retry finds it and succeeds.
