@@ -3,6 +3,7 @@ import { parseArn } from '../../core/arn.js';
 import type { Scope } from '../../core/scope.js';
 import type { LambdaOperations } from '../../aws/models/generated/lambda.js';
 import type { SnsOperations } from '../../aws/models/generated/sns.js';
+import { ALARM_STATE_CHANGED, type AlarmStateChanged } from '../common/alarm-events.js';
 import { publishEvent } from '../common/events.js';
 import type { ServiceDeps } from '../service.js';
 import { actionsFor, lambdaActionEvent, notificationMessage, notificationSubject, stateChangeEvent, type StateChange } from './alarm-actions.js';
@@ -129,7 +130,13 @@ export class AlarmEngine {
       }
     });
     void publishEvent(this.deps.aws, this.deps.log, scope, stateChangeEvent(fresh, change));
+    this.deps.bus.emit(ALARM_STATE_CHANGED, { scope, alarmName: fresh.name, state } satisfies AlarmStateChanged);
     if (depth < 10) this.updateParents(scope, fresh, depth + 1);
+  }
+
+  /** Tells in-process watchers (CodeDeploy) that an alarm is gone. */
+  deleted(scope: Scope, name: string): void {
+    this.deps.bus.emit(ALARM_STATE_CHANGED, { scope, alarmName: name, state: 'DELETED' } satisfies AlarmStateChanged);
   }
 
   /** Re-evaluates the composite alarms whose rule names `child`. */

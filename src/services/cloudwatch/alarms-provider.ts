@@ -138,6 +138,7 @@ export function alarmOperations(store: AlarmStore, engine: AlarmEngine, clock: C
       const { found, missing } = named(ctx, input.AlarmNames);
       if (missing.length) throw notFound(`${missing.length} out of ${input.AlarmNames.length} alarms were not found: [${missing.join(', ')}]`);
       for (const a of found) store.delete(ctx, a.name);
+      for (const a of found) engine.deleted(ctx, a.name);
       return {};
     },
 

@@ -3,14 +3,16 @@ import type { AlarmConfiguration } from '../../aws/models/generated/codedeploy.j
 import type { CloudwatchOperations } from '../../aws/models/generated/cloudwatch.js';
 import type { Clock, Timer } from '../../core/clock.js';
 import { ServiceError } from '../../core/errors.js';
+import type { EventBus } from '../../core/event-bus.js';
 import type { Scope } from '../../core/scope.js';
+import { ALARM_STATE_CHANGED, type AlarmStateChanged } from '../common/alarm-events.js';
 
 /**
- * Real milliseconds between two polls of a deployment's alarms. A poll is one in-process
- * DescribeAlarms call, so polling this often costs little and an alarm is acted on within
- * this delay of its state change (CloudWatch itself evaluates once per period).
+ * Real milliseconds between two backstop polls of a deployment's alarms. Changes arrive as
+ * in-process events and are acted on at once; the poll only catches what no event reports
+ * (CloudWatch unreachable).
  */
-export const ALARM_POLL_REAL_MS = 25;
+export const ALARM_POLL_REAL_MS = 1000;
 
 export type WatchVerdict = { kind: 'alarm'; names: string[] } | { kind: 'poll-failure'; message: string };
 
@@ -32,46 +34,68 @@ export async function checkAlarmsExist(aws: AwsClient, scope: Scope, cfg: AlarmC
   if (missing.length) throw new ServiceError('InvalidAlarmConfigException', `The alarm configuration is invalid: the following alarms do not exist in CloudWatch: ${missing.join(', ')}`, { statusCode: 400 });
 }
 
+interface Watch {
+  scope: Scope;
+  names: string[];
+  ignoreFailure: boolean;
+  report: (verdict: WatchVerdict) => void;
+  timer?: Timer;
+}
+
 /**
- * Watches running deployments' alarms on the clock: an alarm in ALARM, or a poll that fails
- * without ignorePollAlarmFailure, is reported once and the watch ends.
+ * Watches running deployments' alarms: each is read when the watch starts, again whenever
+ * CloudWatch announces a change to one of them (an in-process event), and on a slow backstop
+ * poll. An alarm in ALARM, or a read that fails without ignorePollAlarmFailure, is reported
+ * once and the watch ends.
  */
 export class AlarmWatch {
-  private readonly timers = new Map<string, Timer>();
+  private readonly watches = new Map<string, Watch>();
 
   constructor(
     private readonly aws: AwsClient,
     private readonly clock: Clock,
-  ) {}
+    bus: EventBus,
+  ) {
+    bus.on<AlarmStateChanged>(ALARM_STATE_CHANGED, (e) => {
+      for (const [id, w] of this.watches) {
+        if (w.scope.accountId === e.scope.accountId && w.scope.region === e.scope.region && w.names.includes(e.alarmName)) void this.check(id, w);
+      }
+    });
+  }
 
   isWatching(deploymentId: string): boolean {
-    return this.timers.has(deploymentId);
+    return this.watches.has(deploymentId);
   }
 
   watch(scope: Scope, deploymentId: string, cfg: AlarmConfiguration | undefined, report: (verdict: WatchVerdict) => void): void {
     const names = watchedAlarms(cfg);
-    if (!names.length || this.timers.has(deploymentId)) return;
-    const tick = async () => {
-      const verdict = await this.poll(scope, names, cfg?.ignorePollAlarmFailure ?? false);
-      if (!this.timers.has(deploymentId)) return;
-      if (verdict) {
-        this.timers.delete(deploymentId);
-        report(verdict);
-        return;
-      }
-      this.timers.set(deploymentId, this.clock.setTimer(ALARM_POLL_REAL_MS * this.clock.timeScale, () => void tick()));
-    };
-    this.timers.set(deploymentId, this.clock.setTimer(0, () => void tick()));
+    if (!names.length || this.watches.has(deploymentId)) return;
+    const w: Watch = { scope, names, ignoreFailure: cfg?.ignorePollAlarmFailure ?? false, report };
+    this.watches.set(deploymentId, w);
+    w.timer = this.clock.setTimer(0, () => void this.check(deploymentId, w));
   }
 
   unwatch(deploymentId: string): void {
-    this.timers.get(deploymentId)?.cancel();
-    this.timers.delete(deploymentId);
+    this.watches.get(deploymentId)?.timer?.cancel();
+    this.watches.delete(deploymentId);
   }
 
   stopAll(): void {
-    for (const t of this.timers.values()) t.cancel();
-    this.timers.clear();
+    for (const w of this.watches.values()) w.timer?.cancel();
+    this.watches.clear();
+  }
+
+  /** Reads the watch's alarms; reports and ends it, or arms the next backstop poll. */
+  private async check(deploymentId: string, w: Watch): Promise<void> {
+    const verdict = await this.poll(w.scope, w.names, w.ignoreFailure);
+    if (this.watches.get(deploymentId) !== w) return;
+    w.timer?.cancel();
+    if (verdict) {
+      this.watches.delete(deploymentId);
+      w.report(verdict);
+      return;
+    }
+    w.timer = this.clock.setTimer(ALARM_POLL_REAL_MS * this.clock.timeScale, () => void this.check(deploymentId, w));
   }
 
   private async poll(scope: Scope, names: string[], ignoreFailure: boolean): Promise<WatchVerdict | undefined> {

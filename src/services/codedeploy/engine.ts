@@ -56,7 +56,7 @@ export class DeploymentEngine {
     readonly deps: ServiceDeps,
   ) {
     this.traffic = new TrafficControl(deps.aws, deps.clock);
-    this.alarms = new AlarmWatch(deps.aws, deps.clock);
+    this.alarms = new AlarmWatch(deps.aws, deps.clock, deps.bus);
     this.blueGreen = new BlueGreenFlow(this);
     this.lambda = new LambdaFlow(this);
     const enqueue = deps.jobs.define<StepJob>('codedeploy.step', (job) => this.run(job), {
