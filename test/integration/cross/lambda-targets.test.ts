@@ -1,10 +1,13 @@
 import { CloudWatchClient, DescribeAlarmHistoryCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CodePipelineClient, CreatePipelineCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
+import { putZip } from '../codepipeline/support.js';
 import { makeZip, ROLE } from '../lambda/zip.js';
 
 /** Services that invoke Lambda functions (EventBridge targets, SNS subscriptions, alarm actions) run real code. */
@@ -56,6 +59,42 @@ describe('Lambda functions as targets of other services', () => {
     const got = (await received()).filter((e) => Array.isArray(e.Records));
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: topic, Message: 'disk almost full', Subject: 'ops' } }] });
+  });
+
+  it("a CodePipeline Invoke action runs a function that reports the job's result with the SDK", async () => {
+    // The function uses the SDK the runtime provides, reaching Slipway through AWS_ENDPOINT_URL.
+    const checker = makeZip({
+      'index.js': `const { CodePipelineClient, PutJobSuccessResultCommand, PutJobFailureResultCommand } = require('@aws-sdk/client-codepipeline');
+const cp = new CodePipelineClient({});
+exports.handler = async (event) => {
+  const job = event['CodePipeline.job'];
+  const url = job.data.actionConfiguration.configuration.UserParameters;
+  console.log('checking', url);
+  if (url.startsWith('https://')) await cp.send(new PutJobSuccessResultCommand({ jobId: job.id, outputVariables: { checked: url } }));
+  else await cp.send(new PutJobFailureResultCommand({ jobId: job.id, failureDetails: { type: 'JobFailed', message: 'not https: ' + url } }));
+};`,
+    });
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'smoke-test', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: checker } }));
+    const s3 = new S3Client(sdkConfig(s.url));
+    const cp = new CodePipelineClient(sdkConfig(s.url));
+    for (const b of ['artifacts', 'sources']) await s3.send(new CreateBucketCommand({ Bucket: b }));
+    await putZip(s3, 'sources', 'app.zip', { 'index.html': 'hi' });
+    const pipeline = (name: string, url: string) => cp.send(new CreatePipelineCommand({
+      pipeline: {
+        name, roleArn: 'arn:aws:iam::000000000000:role/r', artifactStore: { type: 'S3', location: 'artifacts' },
+        stages: [
+          { name: 'Source', actions: [{ name: 'Source', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { S3Bucket: 'sources', S3ObjectKey: 'app.zip' }, outputArtifacts: [{ name: 'Src' }] }] },
+          { name: 'Check', actions: [{ name: 'Smoke', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'smoke-test', UserParameters: url }, inputArtifacts: [{ name: 'Src' }] }] },
+        ],
+      },
+    }));
+    await pipeline('smoke-ok', 'https://staging.example');
+    await pipeline('smoke-bad', 'http://staging.example');
+    await s.slipway.settled();
+    const status = async (name: string) => (await cp.send(new ListPipelineExecutionsCommand({ pipelineName: name }))).pipelineExecutionSummaries![0].status;
+    await vi.waitFor(async () => expect([await status('smoke-ok'), await status('smoke-bad')]).toEqual(['Succeeded', 'Failed']), { timeout: 20_000, interval: 100 });
+    s3.destroy();
+    cp.destroy();
   });
 
   it('a CloudWatch alarm action invokes the function with the state change', async () => {
