@@ -1,6 +1,6 @@
 import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand, CreateListenerCommand, DescribeTargetHealthCommand, type Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { expect, vi } from 'vitest';
 import { sdkConfig, type TestSlipway } from '../../helpers/slipway.js';
 
@@ -114,5 +114,28 @@ export function startRequest(url: string, method = 'GET'): Promise<IncomingMessa
     const req = request(url, { method, agent: false }, resolve);
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** A raw TCP connection to a listener's URL, for bytes no HTTP client would send. */
+export function openRaw(url: string): Socket {
+  const u = new URL(url);
+  return connect(Number(u.port), u.hostname);
+}
+
+/** Writes `payload` on a raw connection and reads until `done` says the answer is complete (or the connection ends). */
+export function rawExchange(socket: Socket, payload: string, done: (text: string) => boolean): Promise<string> {
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      text += d.toString('latin1');
+      if (done(text)) finish();
+    };
+    const finish = () => {
+      socket.off('data', onData).off('end', finish).off('error', reject);
+      resolve(text);
+    };
+    socket.on('data', onData).on('end', finish).on('error', reject);
+    socket.write(payload);
   });
 }

@@ -1,30 +1,8 @@
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { createAlb, forwardTo, startTarget, type Target } from './helpers.js';
-
-/** Writes `payload` on a raw connection and reads until `done` says the answer is complete. */
-function exchange(socket: Socket, payload: string, done: (text: string) => boolean): Promise<string> {
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      text += d.toString('latin1');
-      if (done(text)) finish();
-    };
-    const finish = () => {
-      socket.off('data', onData).off('end', finish).off('error', reject);
-      resolve(text);
-    };
-    socket.on('data', onData).on('end', finish).on('error', reject);
-    socket.write(payload);
-  });
-}
-
-const open = (url: string) => {
-  const u = new URL(url);
-  return connect(Number(u.port), u.hostname);
-};
+import { createAlb, forwardTo, openRaw as open, rawExchange as exchange, startTarget, type Target } from './helpers.js';
 
 describe('ELBv2 proxy: heads handled as bytes on the fast path', () => {
   let sw: TestSlipway;

@@ -3,25 +3,12 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { createAlb, forwardTo, get, startTarget, type Target } from './helpers.js';
+import { createAlb, forwardTo, get, openRaw, rawExchange, startTarget, type Target } from './helpers.js';
 
 /** A raw client connection: sends bytes and reads until `done` says the answer is complete. */
 async function exchange(url: string, payload: string, done: (text: string) => boolean, sock?: Socket): Promise<{ text: string; socket: Socket }> {
-  const u = new URL(url);
-  const socket = sock ?? connect(Number(u.port), u.hostname);
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      text += d.toString('latin1');
-      if (done(text)) finish();
-    };
-    const finish = () => {
-      socket.off('data', onData).off('end', finish).off('error', reject);
-      resolve({ text, socket });
-    };
-    socket.on('data', onData).on('end', finish).on('error', reject);
-    socket.write(payload);
-  });
+  const socket = sock ?? openRaw(url);
+  return { text: await rawExchange(socket, payload, done), socket };
 }
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
