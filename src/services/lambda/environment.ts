@@ -101,7 +101,9 @@ export function environmentSpec(
     ...hostRootArgs(),
     ...['--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/var', ...hide],
     ...['--ro-bind', codeDir, '/var/task', '--ro-bind', runtimeDir, '/var/runtime'],
-    ...(sdk && family === 'node' ? ['--ro-bind', sdk, join(binDir, 'node_modules')] : []),
+    // CommonJS finds the SDK through NODE_PATH; an ES module handler's imports only look up the
+    // directory tree from /var/task, so the SDK is mounted at /var/node_modules as well.
+    ...(sdk && family === 'node' ? ['--ro-bind', sdk, join(binDir, 'node_modules'), '--ro-bind', sdk, '/var/node_modules'] : []),
     ...['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', 'localhost', '--die-with-parent', '--chdir', '/var/task', '--'],
     ...argv,
   ];

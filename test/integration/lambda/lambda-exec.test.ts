@@ -108,6 +108,15 @@ exports.handler = async (e) => { fs.writeFileSync('/tmp/scratch', 'ok'); return 
     else expect(out.body).toMatchObject({ tmp: 'ok' });
   });
 
+  it.skipIf(detectSandbox().kind !== 'bubblewrap')('lets an ES module handler import the SDK the runtime provides, as on AWS', async () => {
+    const code = `import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+const sts = new STSClient({});
+export const handler = async () => (await sts.send(new GetCallerIdentityCommand({}))).Arn;
+`;
+    await create('esm-sdk', 'nodejs20.x', 'index.handler', makeZip({ 'index.mjs': code }));
+    expect((await invoke('esm-sdk')).body).toBe('arn:aws:sts::000000000000:assumed-role/lambda-role/esm-sdk');
+  });
+
   it.skipIf(spawnSync('python3', ['-c', 'import boto3']).status !== 0)('gives Python functions the machine\'s boto3, pointed at Slipway', async () => {
     const code = 'import boto3\n\ndef handler(event, context):\n    return boto3.client("sts").get_caller_identity()["Arn"]\n';
     await create('pycaller', 'python3.12', 'app.handler', makeZip({ 'app.py': code }));
