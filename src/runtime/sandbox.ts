@@ -130,6 +130,8 @@ function supervise(cmd: string, args: string[], spec: RunSpec): Promise<RunResul
     const timer = spec.timeoutMs ? setTimeout(() => ((timedOut = true), killTree()), spec.timeoutMs) : undefined;
     const onAbort = () => ((aborted = true), killTree());
     spec.signal?.addEventListener('abort', onAbort, { once: true });
+    // A stop that came while the caller was still getting ready finds no listener to call.
+    if (spec.signal?.aborted) onAbort();
     child.stdout.setEncoding('utf8').on('data', (t: string) => spec.onOutput?.(t, 'stdout'));
     child.stderr.setEncoding('utf8').on('data', (t: string) => spec.onOutput?.(t, 'stderr'));
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {

@@ -27,6 +27,18 @@ describe('sandbox', () => {
     expect(readFileSync(join(work, 'file.txt'), 'utf8')).toBe('made\n');
   });
 
+  it.each([
+    ['the detected backend', sandbox],
+    ['the plain-process backend', new ProcessSandbox()],
+  ])('kills a command whose stop came before it was started (%s)', async (_name, backend) => {
+    const stopped = new AbortController();
+    stopped.abort();
+    const started = Date.now();
+    const result = await backend.run({ argv: ['bash', '-c', 'sleep 600'], cwd: '/', env: { PATH: process.env.PATH! }, signal: stopped.signal });
+    expect(result.aborted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('kills the whole process tree on timeout', async () => {
     const marker = join(base, 'late');
     const result = await sandbox.run({
