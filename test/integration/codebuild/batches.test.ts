@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSlipway } from '../../helpers/process.js';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { buildLog, getBytes } from './support.js';
+import { buildLog, getBytes, inlineProject } from './support.js';
 
 const phases = (commands: string[]) => ['phases:', '  build:', '    commands:', ...commands.map((c) => `      - ${JSON.stringify(c)}`)];
 
@@ -50,14 +50,9 @@ describe('build batches: build-list, build-matrix and build-graph run real build
   beforeAll(async () => {
     sw = await startSlipway();
     cb = new CodeBuildClient(sdkConfig(sw.url));
-    await cb.send(new CreateProjectCommand({
-      name: 'batchy',
-      source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' },
-      artifacts: { type: 'NO_ARTIFACTS' },
-      environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
-      serviceRole: 'arn:aws:iam::000000000000:role/CodeBuildRole',
+    await cb.send(new CreateProjectCommand(inlineProject('batchy', {
       buildBatchConfig: { serviceRole: 'arn:aws:iam::000000000000:role/CodeBuildBatchRole', restrictions: { maximumBuildsAllowed: 10 } },
-    }));
+    })));
   });
   afterAll(() => sw.close());
 
@@ -232,7 +227,7 @@ describe('build batches survive a restart', () => {
     try {
       const first = await spawnSlipway(['--port', '0', '--data-dir', dataDir]);
       const cb = new CodeBuildClient(sdkConfig(first.url));
-      await cb.send(new CreateProjectCommand({ name: 'crashy', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' }, artifacts: { type: 'NO_ARTIFACTS' }, environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' }, serviceRole: 'arn:aws:iam::000000000000:role/r' }));
+      await cb.send(new CreateProjectCommand(inlineProject('crashy')));
       const spec = ['version: 0.2', 'batch:', '  build-graph:', '    - identifier: long', '    - identifier: after', '      depend-on: [long]', ...phases(['sleep 3021'])].join('\n');
       const id = (await cb.send(new StartBuildBatchCommand({ projectName: 'crashy', buildspecOverride: spec }))).buildBatch!.id!;
       for (;;) {

@@ -3,7 +3,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { buildLog, phase, waitForBuild } from './support.js';
+import { buildLog, inlineProject, phase, waitForBuild } from './support.js';
 
 const ENV = { type: 'LINUX_CONTAINER' as const, image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' as const };
 
@@ -20,13 +20,9 @@ describe('buildspec semantics, run for real: finally, on-failure, retries, varia
   beforeAll(async () => {
     sw = await startSlipway();
     cb = new CodeBuildClient(sdkConfig(sw.url));
-    await cb.send(new CreateProjectCommand({
-      name: 'inline',
-      source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' },
-      artifacts: { type: 'NO_ARTIFACTS' },
+    await cb.send(new CreateProjectCommand(inlineProject('inline', {
       environment: { ...ENV, environmentVariables: [{ name: 'FROM_PROJECT', value: 'project' }, { name: 'BOTH', value: 'project' }] },
-      serviceRole: 'arn:aws:iam::000000000000:role/CodeBuildRole',
-    }));
+    })));
     await new SSMClient(sdkConfig(sw.url)).send(new PutParameterCommand({ Name: '/app/db-password', Value: 'hunter2-ssm', Type: 'SecureString' }));
     await new SecretsManagerClient(sdkConfig(sw.url)).send(new CreateSecretCommand({ Name: 'app/api', SecretString: JSON.stringify({ token: 'tok-secret-42', user: 'svc' }) }));
   });

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli } from '../../helpers/aws-cli.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { buildLog, waitForBuild } from './support.js';
+import { buildLog, inlineProject, waitForBuild } from './support.js';
 
 const ENV = { type: 'LINUX_CONTAINER' as const, image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' as const };
 const ROLE = 'arn:aws:iam::000000000000:role/CodeBuildRole';
@@ -30,7 +30,7 @@ describe('CodeBuild code coverage reports and S3 build logs', () => {
   afterAll(() => sw.close());
 
   it('turns a Cobertura file into a CODE_COVERAGE report with a summary and per-file coverage', async () => {
-    await cb.send(new CreateProjectCommand({ name: 'cov', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' }, artifacts: { type: 'NO_ARTIFACTS' }, environment: ENV, serviceRole: ROLE }));
+    await cb.send(new CreateProjectCommand(inlineProject('cov', { environment: ENV })));
     const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - printf '%s' '${COBERTURA}' > coverage.xml\nreports:\n  coverage:\n    files:\n      - coverage.xml\n    file-format: COBERTURAXML\n`;
     const started = await cb.send(new StartBuildCommand({ projectName: 'cov', buildspecOverride: buildspec }));
     const b = await waitForBuild(cb, started.build!.id!);

@@ -8,7 +8,7 @@ import { spawnSlipway } from '../../helpers/process.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
 import { containersNamed, dockerUnavailable, importTestImage, privilegedRefused, removeImage } from './docker-image.js';
-import { buildLog, getBytes, phase, waitForBuild } from './support.js';
+import { buildLog, getBytes, inlineProject, phase, waitForBuild } from './support.js';
 
 const IMAGE = `slipway-test/codebuild-${process.pid}:1`;
 const MARKER = `only-in-the-image-${process.pid}`;
@@ -46,13 +46,10 @@ describe.skipIf(unavailable !== '')('the Docker backend: builds run in a contain
     sw = await startSlipway({ clock });
     cb = new CodeBuildClient(sdkConfig(sw.url));
     await new S3Client({ ...sdkConfig(sw.url), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: 'docker-artifacts' }));
-    await cb.send(new CreateProjectCommand({
-      name: 'docker',
-      source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' },
+    await cb.send(new CreateProjectCommand(inlineProject('docker', {
       artifacts: { type: 'S3', location: 'docker-artifacts', packaging: 'NONE' },
       environment: { type: 'LINUX_CONTAINER', image: IMAGE, computeType: 'BUILD_GENERAL1_SMALL' },
-      serviceRole: 'arn:aws:iam::000000000000:role/CodeBuildRole',
-    }));
+    })));
   }, 120_000);
   afterAll(async () => {
     await sw?.close();

@@ -9,7 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { buildLog, getZip, phase, waitForBuild } from './support.js';
+import { buildLog, getZip, inlineProject, phase, waitForBuild } from './support.js';
 
 const ENV = { type: 'LINUX_CONTAINER' as const, image: 'aws/codebuild/standard:5.0', computeType: 'BUILD_GENERAL1_SMALL' as const };
 const ROLE = 'arn:aws:iam::000000000000:role/CodeBuildRole';
@@ -44,12 +44,11 @@ describe('build outputs: artifacts, caches, test reports, events and metrics; S3
   afterAll(() => sw.close());
 
   it('zips the primary artifact under BUILD_ID with the evaluated buildspec name, and the secondary one at its path; sends state and phase events', async () => {
-    await cb.send(new CreateProjectCommand({
-      name: 'artifacts', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' },
+    await cb.send(new CreateProjectCommand(inlineProject('artifacts', {
       artifacts: { type: 'S3', location: 'out', path: 'builds', namespaceType: 'BUILD_ID', packaging: 'ZIP', overrideArtifactName: true },
       secondaryArtifacts: [{ type: 'S3', location: 'out', path: 'reports', name: 'extra.zip', packaging: 'ZIP', artifactIdentifier: 'extra' }],
-      environment: ENV, serviceRole: ROLE,
-    }));
+      environment: ENV,
+    })));
     const spec = [
       'version: 0.2',
       'phases:',
@@ -130,7 +129,7 @@ describe('build outputs: artifacts, caches, test reports, events and metrics; S3
 
   it('turns a JUnit XML file into a report with test cases, a summary and a trend', async () => {
     const junit = '<?xml version="1.0"?><testsuites><testsuite name="math" tests="3"><testcase classname="math.add" name="adds" time="0.5"/><testcase classname="math.sub" name="subtracts" time="0.25"><failure message="expected 1">stack</failure></testcase><testcase classname="math.mul" name="multiplies"><skipped/></testcase></testsuite></testsuites>';
-    await cb.send(new CreateProjectCommand({ name: 'tests', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' }, artifacts: { type: 'NO_ARTIFACTS' }, environment: ENV, serviceRole: ROLE }));
+    await cb.send(new CreateProjectCommand(inlineProject('tests', { environment: ENV })));
     const { b } = await run({
       projectName: 'tests',
       buildspecOverride: `version: 0.2\nphases:\n  build:\n    commands:\n      - mkdir -p reports && printf '%s' '${junit}' > reports/junit.xml\nreports:\n  unit:\n    files:\n      - '**/*.xml'\n    base-directory: reports\n`,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CodeBuildClient, CreateProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkConfig, startSlipway, type TestSlipway } from '../../helpers/slipway.js';
-import { buildLog, phase, waitForBuild } from './support.js';
+import { buildLog, inlineProject, phase, waitForBuild } from './support.js';
 
 /** A user every Debian-like machine has, other than root. */
 const NOBODY = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'))?.split(':');
@@ -23,13 +23,7 @@ describe('buildspec run-as: commands run as that Linux user', () => {
   beforeAll(async () => {
     sw = await startSlipway();
     cb = new CodeBuildClient(sdkConfig(sw.url));
-    await cb.send(new CreateProjectCommand({
-      name: 'runas',
-      source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' },
-      artifacts: { type: 'NO_ARTIFACTS' },
-      environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
-      serviceRole: 'arn:aws:iam::000000000000:role/CodeBuildRole',
-    }));
+    await cb.send(new CreateProjectCommand(inlineProject('runas')));
   });
   afterAll(() => sw.close());
 

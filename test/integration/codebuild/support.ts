@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BatchGetBuildsCommand, type Build, type CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, type Build, type CodeBuildClient, type CreateProjectCommandInput } from '@aws-sdk/client-codebuild';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { unzipSync } from 'fflate';
@@ -11,6 +11,21 @@ import { unzipSync } from 'fflate';
 const run = promisify(execFile);
 
 export const NODE_APP = join(import.meta.dirname, '../../fixtures/codebuild/node-app');
+
+/**
+ * A project without a source or artifacts, whose real buildspec comes with each build
+ * (`buildspecOverride`); `extra` replaces what a test needs otherwise.
+ */
+export function inlineProject(name: string, extra: Partial<CreateProjectCommandInput> = {}): CreateProjectCommandInput {
+  return {
+    name,
+    source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n' },
+    artifacts: { type: 'NO_ARTIFACTS' },
+    environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
+    serviceRole: 'arn:aws:iam::000000000000:role/CodeBuildRole',
+    ...extra,
+  };
+}
 
 /** Polls BatchGetBuilds until the build is complete (builds run real processes, so they take real time). */
 export async function waitForBuild(cb: CodeBuildClient, id: string, limitMs = 45_000): Promise<Build> {
