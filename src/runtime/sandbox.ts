@@ -111,6 +111,9 @@ export function hostRootArgs(): string[] {
 
 /** Spawns in its own process group so a timeout or stop kills the whole tree. */
 function supervise(cmd: string, args: string[], spec: RunSpec): Promise<RunResult> {
+  // A stop that came while the caller was still getting ready: nothing is started (a process
+  // killed as it starts could leave bubblewrap's child behind, before it is tied to its parent).
+  if (spec.signal?.aborted) return Promise.resolve({ exitCode: null, signal: null, timedOut: false, aborted: true });
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: spec.cwd,
@@ -130,8 +133,6 @@ function supervise(cmd: string, args: string[], spec: RunSpec): Promise<RunResul
     const timer = spec.timeoutMs ? setTimeout(() => ((timedOut = true), killTree()), spec.timeoutMs) : undefined;
     const onAbort = () => ((aborted = true), killTree());
     spec.signal?.addEventListener('abort', onAbort, { once: true });
-    // A stop that came while the caller was still getting ready finds no listener to call.
-    if (spec.signal?.aborted) onAbort();
     child.stdout.setEncoding('utf8').on('data', (t: string) => spec.onOutput?.(t, 'stdout'));
     child.stderr.setEncoding('utf8').on('data', (t: string) => spec.onOutput?.(t, 'stderr'));
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
